@@ -73,6 +73,8 @@ const (
 	MetaStatus            = "status"              // "ok" or "error"
 	MetaError             = "error"               // status description, error.type or exception message
 	MetaDroppedAttributes = "dropped_attributes"  // integer: attributes the SDK dropped at its limit
+	MetaToolName          = "tool_name"           // gen_ai.tool.name on tool records
+	MetaAgentName         = "agent_name"          // gen_ai.agent.name
 )
 
 // User is the v1 "user" object. Extra holds any further keys.
