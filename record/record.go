@@ -75,6 +75,7 @@ const (
 	MetaDroppedAttributes = "dropped_attributes"  // integer: attributes the SDK dropped at its limit
 	MetaToolName          = "tool_name"           // gen_ai.tool.name on tool records
 	MetaAgentName         = "agent_name"          // gen_ai.agent.name
+	MetaProvisional       = "provisional"         // true: sent before its span ended or its root was seen; replaced later
 )
 
 // User is the v1 "user" object. Extra holds any further keys.

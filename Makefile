@@ -1,0 +1,15 @@
+.PHONY: test quickstart serve build
+
+# Every check and test of every module (what CI runs).
+test:
+	./scripts/test.sh
+
+# The main job on the embedded default: no account, no network.
+quickstart:
+	go run ./examples/quickstart
+
+serve:
+	go run ./cmd/tracebridge serve
+
+build:
+	go build -o bin/tracebridge ./cmd/tracebridge

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/tracebridge/tracebridge/traceapi"
+)
+
+// envServeToken supplies the token when --token is not given. It is the better channel:
+// a flag's value is visible to other users in the process list.
+const envServeToken = "TRACEBRIDGE_SERVE_TOKEN"
+
+// shutdownTimeout bounds the wait for requests in flight after SIGINT or SIGTERM.
+const shutdownTimeout = 10 * time.Second
+
+type serveOptions struct {
+	listen       string
+	token        string
+	onDuplicate  traceapi.DuplicatePolicy
+	maxBodyBytes int64
+	logLevel     slog.Level
+}
+
+func serveFlags(out io.Writer) (*flag.FlagSet, *serveOptions) {
+	o := &serveOptions{}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8400", "`address` to listen on; port 0 picks a free port")
+	// The default stays empty so that PrintDefaults can never show a token.
+	fs.StringVar(&o.token, "token", "", "require this token in the \"token\" header of /v1/ requests\n(default $"+envServeToken+"; none: any request is accepted)")
+	fs.TextVar(&o.onDuplicate, "on-duplicate", traceapi.DuplicateReplace, "`policy` for a re-sent trace_id: replace, append or reject (409)")
+	fs.Int64Var(&o.maxBodyBytes, "max-body-bytes", traceapi.DefaultMaxBodyBytes, "largest accepted body of POST /v1/trace, in `bytes` (413 above)")
+	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "`level` of the log on stderr: debug (one line per request), info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: tracebridge serve [flags]
+
+Serves the NeuralTrust v1 trace API on a local address, for development and tests:
+POST /v1/trace, GET and DELETE /v1/records, GET /v1/stats, GET /healthz.
+Prints "tracebridge serve: listening on http://HOST:PORT" on stdout once listening,
+and stops gracefully on SIGINT or SIGTERM.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	return fs, o
+}
+
+// serve runs "tracebridge serve" until ctx is cancelled. It never prints the token.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs, o := serveFlags(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tracebridge serve: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	if o.maxBodyBytes <= 0 {
+		fmt.Fprintf(stderr, "tracebridge serve: --max-body-bytes must be positive, got %d\n", o.maxBodyBytes)
+		return 2
+	}
+	tokenFlag := false
+	fs.Visit(func(f *flag.Flag) { tokenFlag = tokenFlag || f.Name == "token" })
+	if !tokenFlag {
+		o.token = getenv(envServeToken)
+	}
+
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
+	srv, err := traceapi.Start(ctx, o.listen, traceapi.Config{
+		Token:        o.token,
+		OnDuplicate:  o.onDuplicate,
+		MaxBodyBytes: o.maxBodyBytes,
+		Logger:       logger,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "tracebridge serve: %v\n", err)
+		return 1
+	}
+	// The one line on stdout: scripts and tests read the bound address from it.
+	fmt.Fprintf(stdout, "tracebridge serve: listening on %s\n", srv.URL())
+	logger.Info("serving the NeuralTrust v1 trace API",
+		"url", srv.URL(), "token_required", o.token != "", "on_duplicate", o.onDuplicate, "max_body_bytes", o.maxBodyBytes)
+
+	select {
+	case <-srv.Done():
+		fmt.Fprintf(stderr, "tracebridge serve: %v\n", srv.Err())
+		return 1
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		fmt.Fprintf(stderr, "tracebridge serve: shutdown: %v\n", err)
+		return 1
+	}
+	logger.Info("stopped")
+	return 0
+}

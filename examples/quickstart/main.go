@@ -1,0 +1,146 @@
+// Command quickstart runs a small simulated LLM app (one user turn: a retrieval, then a chat
+// generation, with standard gen_ai.* attributes and no network) instrumented with
+// OpenTelemetry, exports it through tracebridge, and prints what the trace API received.
+//
+// With no NEURALTRUST_API_KEY it starts the local trace API (the same server as
+// `tracebridge serve`) in-process on a free loopback port and ships there. With a key it
+// ships to NEURALTRUST_BASE_URL (default: NeuralTrust's API) and prints the delivery counts.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/tracebridge/tracebridge/exporter"
+	"github.com/tracebridge/tracebridge/internal/recordtree"
+	"github.com/tracebridge/tracebridge/record"
+	"github.com/tracebridge/tracebridge/semconv"
+	"github.com/tracebridge/tracebridge/traceapi"
+)
+
+func main() {
+	log.SetFlags(0)
+	if err := run(context.Background(), os.Stdout); err != nil {
+		log.Fatal("quickstart: ", err)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	var opts []exporter.Option
+	var local *traceapi.Running
+	if os.Getenv("NEURALTRUST_API_KEY") == "" {
+		var err error
+		local, err = traceapi.Start(ctx, "127.0.0.1:0", traceapi.Config{})
+		if err != nil {
+			return fmt.Errorf("start the local trace API: %w", err)
+		}
+		defer local.Close()
+		fmt.Fprintf(out, "No NEURALTRUST_API_KEY: shipping to the local trace API at %s\n\n", local.URL())
+		opts = append(opts, exporter.WithEndpoint(local.URL()))
+	}
+
+	exp, err := exporter.New(ctx, opts...)
+	if err != nil {
+		return err
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp))
+	traceID := simulateUserTurn(ctx, tp.Tracer("quickstart"))
+	if err := tp.Shutdown(ctx); err != nil { // flushes the batcher and the exporter
+		return err
+	}
+	st := exp.Stats()
+	if local == nil {
+		fmt.Fprintf(out, "Sent %d of %d records to the NeuralTrust API (%d failed).\n", st.Sent, st.Records, st.Failed)
+		if st.Failed > 0 {
+			return fmt.Errorf("%d records not delivered", st.Failed)
+		}
+		return nil
+	}
+
+	recs, err := fetch(ctx, local.URL(), semconv.InteractionID(traceID))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "The trace API received %d records for interaction %s:\n\n", len(recs), semconv.InteractionID(traceID))
+	recordtree.Fprint(out, recs)
+	if len(recs) == 0 {
+		return fmt.Errorf("no records arrived")
+	}
+	return nil
+}
+
+// simulateUserTurn plays one user turn of a RAG chat app: an HTTP request whose handler
+// retrieves documents, then asks a model. The model call is simulated.
+func simulateUserTurn(ctx context.Context, tracer trace.Tracer) trace.TraceID {
+	question := "How long do I have to return a pair of shoes?"
+	ctx, root := tracer.Start(ctx, "POST /chat", trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
+		attribute.String("http.request.method", "POST"),
+		attribute.String("url.path", "/chat"),
+		attribute.String("session.id", "session-quickstart"),
+		attribute.String("user.id", "user-123"),
+		attribute.String("gen_ai.conversation.id", "conversation-quickstart"),
+	))
+	defer root.End()
+
+	_, ret := tracer.Start(ctx, "retrieval policies", trace.WithAttributes(
+		attribute.String("gen_ai.operation.name", "retrieval"),
+		attribute.String("gen_ai.data_source.id", "policies"),
+		attribute.String("gen_ai.retrieval.query.text", question),
+	))
+	time.Sleep(12 * time.Millisecond)
+	ret.SetAttributes(attribute.String("gen_ai.retrieval.documents",
+		`[{"id":"returns-policy#2","score":0.91,"content":"Unworn shoes can be returned within 30 days of delivery."}]`))
+	ret.End()
+
+	_, gen := tracer.Start(ctx, "chat gpt-4o-mini", trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+		attribute.String("gen_ai.operation.name", "chat"),
+		attribute.String("gen_ai.provider.name", "openai"),
+		attribute.String("gen_ai.request.model", "gpt-4o-mini"),
+		attribute.Float64("gen_ai.request.temperature", 0.2),
+		attribute.String("gen_ai.system_instructions", `[{"type":"text","content":"Answer from the policy excerpts."}]`),
+		attribute.String("gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"`+question+`"}]}]`),
+	))
+	time.Sleep(35 * time.Millisecond)
+	gen.SetAttributes(
+		attribute.String("gen_ai.response.model", "gpt-4o-mini-2024-07-18"),
+		attribute.StringSlice("gen_ai.response.finish_reasons", []string{"stop"}),
+		attribute.Int("gen_ai.usage.input_tokens", 84),
+		attribute.Int("gen_ai.usage.output_tokens", 19),
+		attribute.String("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"You can return unworn shoes within 30 days of delivery."}],"finish_reason":"stop"}]`),
+	)
+	gen.SetStatus(codes.Ok, "")
+	gen.End()
+	return root.SpanContext().TraceID()
+}
+
+// fetch reads back the records of one interaction, exactly as the API stored them.
+func fetch(ctx context.Context, base, interactionID string) ([]record.Record, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/records?interaction_id="+url.QueryEscape(interactionID), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /v1/records: %s", resp.Status)
+	}
+	var recs []record.Record
+	return recs, json.NewDecoder(resp.Body).Decode(&recs)
+}

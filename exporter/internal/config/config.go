@@ -1,0 +1,263 @@
+// Package config resolves the exporter's settings: defaults, then environment variables,
+// then options, and validates the result.
+package config
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tracebridge/tracebridge/internal/transport"
+	"github.com/tracebridge/tracebridge/semconv"
+)
+
+// Defaults.
+const (
+	DefaultBaseURL     = "https://api-prod.neuraltrust.ai"
+	DefaultTimeout     = 10 * time.Second
+	DefaultConcurrency = 32
+	TracePath          = "/v1/trace"
+)
+
+// Environment variables read by FromEnv.
+const (
+	EnvAPIKey            = "NEURALTRUST_API_KEY"
+	EnvBaseURL           = "NEURALTRUST_BASE_URL"
+	EnvTimeout           = "TRACEBRIDGE_TIMEOUT"
+	EnvConcurrency       = "TRACEBRIDGE_CONCURRENCY"
+	EnvHeaders           = "TRACEBRIDGE_HEADERS"
+	EnvCertificate       = "TRACEBRIDGE_CERTIFICATE"
+	EnvClientCertificate = "TRACEBRIDGE_CLIENT_CERTIFICATE"
+	EnvClientKey         = "TRACEBRIDGE_CLIENT_KEY"
+)
+
+// Config is the resolved exporter configuration.
+type Config struct {
+	BaseURL     string
+	APIKey      string
+	Headers     map[string]string
+	HTTPClient  *http.Client // used as given when set (its transport keeps its TLS and proxy)
+	TLS         *tls.Config  // for the built-in transport only
+	Timeout     time.Duration
+	Retry       transport.RetryConfig
+	Concurrency int
+	Logger      *slog.Logger
+	Mapping     semconv.Options
+}
+
+// Default returns the configuration before environment and options.
+func Default() Config {
+	return Config{
+		BaseURL:     DefaultBaseURL,
+		Timeout:     DefaultTimeout,
+		Retry:       transport.DefaultRetry,
+		Concurrency: DefaultConcurrency,
+	}
+}
+
+// FromEnv applies the environment to c. A malformed value is an error naming the variable;
+// the API key's value never appears in one.
+func (c *Config) FromEnv(getenv func(string) string) error {
+	if v := getenv(EnvAPIKey); v != "" {
+		c.APIKey = v
+	}
+	if v := getenv(EnvBaseURL); v != "" {
+		c.BaseURL = v
+	}
+	var errs []error
+	if v := getenv(EnvTimeout); v != "" {
+		d, err := ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvTimeout, err))
+		}
+		c.Timeout = d
+	}
+	if v := getenv(EnvConcurrency); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("%s: want a positive integer, got %q", EnvConcurrency, v))
+		} else {
+			c.Concurrency = n
+		}
+	}
+	if v := getenv(EnvHeaders); v != "" {
+		h, err := ParseHeaders(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvHeaders, err))
+		}
+		if c.Headers == nil {
+			c.Headers = map[string]string{}
+		}
+		for k, val := range h {
+			c.Headers[k] = val
+		}
+	}
+	ca, cert, key := getenv(EnvCertificate), getenv(EnvClientCertificate), getenv(EnvClientKey)
+	if ca != "" || cert != "" || key != "" {
+		t, err := tlsFromFiles(ca, cert, key)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.TLS = t
+	}
+	return errors.Join(errs...)
+}
+
+// ParseDuration reads a Go duration ("10s") or a number of milliseconds ("10000").
+func ParseDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms > 0 {
+		return time.Duration(ms) * time.Millisecond, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("want a positive duration such as 10s or milliseconds, got %q", v)
+	}
+	return d, nil
+}
+
+// ParseHeaders reads "k1=v1,k2=v2" with URL-encoded values, as OTEL_EXPORTER_OTLP_HEADERS.
+func ParseHeaders(v string) (map[string]string, error) {
+	h := map[string]string{}
+	for _, pair := range strings.Split(v, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		k, val, ok := strings.Cut(pair, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			// Say which entry, but not its value: it may be a credential.
+			return nil, fmt.Errorf("entry %q is not key=value", k)
+		}
+		dec, err := url.PathUnescape(strings.TrimSpace(val))
+		if err != nil {
+			return nil, fmt.Errorf("value of %q is not URL-encoded", k)
+		}
+		h[k] = dec
+	}
+	return h, nil
+}
+
+func tlsFromFiles(ca, cert, key string) (*tls.Config, error) {
+	t := &tls.Config{MinVersion: tls.VersionTLS12}
+	if ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvCertificate, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: %s holds no PEM certificate", EnvCertificate, ca)
+		}
+		t.RootCAs = pool
+	}
+	if (cert == "") != (key == "") {
+		return nil, fmt.Errorf("%s and %s go together", EnvClientCertificate, EnvClientKey)
+	}
+	if cert != "" {
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", EnvClientCertificate, EnvClientKey, err)
+		}
+		t.Certificates = []tls.Certificate{pair}
+	}
+	return t, nil
+}
+
+// Validate checks the resolved configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, err := c.TraceURL(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("timeout must be positive, got %v", c.Timeout))
+	}
+	if c.Concurrency < 1 {
+		errs = append(errs, fmt.Errorf("concurrency must be at least 1, got %d", c.Concurrency))
+	}
+	if c.Retry.Enabled {
+		if c.Retry.InitialInterval <= 0 || c.Retry.MaxInterval < c.Retry.InitialInterval {
+			errs = append(errs, fmt.Errorf("retry: want 0 < initial interval (%v) <= max interval (%v)", c.Retry.InitialInterval, c.Retry.MaxInterval))
+		}
+		if c.Retry.MaxElapsedTime < 0 {
+			errs = append(errs, fmt.Errorf("retry: max elapsed time must not be negative"))
+		}
+	}
+	for k := range c.Headers {
+		if k == "" || strings.ContainsAny(k, " \t\r\n:") {
+			errs = append(errs, fmt.Errorf("header name %q is not valid", k))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// TraceURL is the address records are posted to: the base URL with a trailing "/v1" (as
+// older SDKs take it) or "/" removed, plus /v1/trace.
+func (c *Config) TraceURL() (string, error) {
+	base := strings.TrimSpace(c.BaseURL)
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", fmt.Errorf("base URL %q: want http(s)://host[:port][/path]", redactURL(base))
+	}
+	if u.User != nil {
+		return "", fmt.Errorf("base URL %q: credentials in the URL are not supported, use the API key", redactURL(base))
+	}
+	p := strings.TrimRight(u.Path, "/")
+	p = strings.TrimSuffix(p, "/v1")
+	u.Path = p + TracePath
+	u.RawQuery, u.Fragment = "", ""
+	return u.String(), nil
+}
+
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = url.User("REDACTED")
+		return u.String()
+	}
+	return s
+}
+
+// Header is the header sent with every request: the configured headers, then the API key
+// as the v1 "token" header.
+func (c *Config) Header() http.Header {
+	h := http.Header{}
+	for k, v := range c.Headers {
+		h.Set(k, v)
+	}
+	if c.APIKey != "" {
+		h.Set("token", c.APIKey)
+	}
+	return h
+}
+
+// Client is the HTTP client requests go through: the user's (copied, so its Timeout can be
+// set without changing theirs), or one on a transport cloned from http.DefaultTransport
+// (proxies from the environment, HTTP/2 when the server offers it) with enough idle
+// connections per host for the concurrency.
+func (c *Config) Client() *http.Client {
+	if c.HTTPClient != nil {
+		hc := *c.HTTPClient
+		if hc.Timeout == 0 {
+			hc.Timeout = c.Timeout
+		}
+		return &hc
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = max(100, 2*c.Concurrency)
+	t.MaxIdleConnsPerHost = max(2, c.Concurrency)
+	t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	if c.TLS != nil {
+		t.TLSClientConfig = c.TLS.Clone()
+	}
+	return &http.Client{Transport: t, Timeout: c.Timeout}
+}

@@ -1,0 +1,146 @@
+package integration_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tracebridge/tracebridge/record"
+)
+
+// binary is the tracebridge command built once for the package's tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tracebridge-it")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "tracebridge")
+	build := exec.Command("go", "build", "-o", binary, "github.com/tracebridge/tracebridge/cmd/tracebridge")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build tracebridge:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// serve is a running `tracebridge serve` process.
+type serve struct {
+	URL   string
+	token string
+}
+
+// startServe runs `tracebridge serve` on a free loopback port with args and stops it when
+// the test ends.
+func startServe(t *testing.T, args ...string) *serve {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	})
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if _, addr, ok := strings.Cut(sc.Text(), "listening on "); ok {
+				lines <- strings.TrimSpace(addr)
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case u := <-lines:
+		s := &serve{URL: u}
+		for i, a := range args {
+			if a == "--token" && i+1 < len(args) {
+				s.token = args[i+1]
+			}
+		}
+		return s
+	case <-time.After(20 * time.Second):
+		t.Fatal("tracebridge serve did not report its address")
+		return nil
+	}
+}
+
+// records fetches the stored records matching the query, decoded.
+func (s *serve) records(t *testing.T, query string) []record.Record {
+	t.Helper()
+	var out []record.Record
+	for _, raw := range s.raw(t, query) {
+		var r record.Record
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// raw fetches the stored records matching the query exactly as received.
+func (s *serve) raw(t *testing.T, query string) []json.RawMessage {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, s.URL+"/v1/records?"+query, nil)
+	if s.token != "" {
+		req.Header.Set("token", s.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /v1/records: %s", resp.Status)
+	}
+	var raws []json.RawMessage
+	if err := json.NewDecoder(resp.Body).Decode(&raws); err != nil {
+		t.Fatal(err)
+	}
+	return raws
+}
+
+// post sends one body to /v1/trace and returns the status and answer.
+func (s *serve) post(t *testing.T, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, s.URL+"/v1/trace", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if s.token != "" {
+		req.Header.Set("token", s.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}

@@ -1,0 +1,143 @@
+package assembly
+
+import (
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/tracebridge/tracebridge/record"
+	"github.com/tracebridge/tracebridge/semconv"
+)
+
+var t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+
+func sp(tr byte, id, parent byte, llm bool) semconv.Span {
+	s := semconv.Span{TraceID: trace.TraceID{tr}, SpanID: trace.SpanID{id}, Name: "s", Start: t0, End: t0.Add(time.Millisecond)}
+	if parent != 0 {
+		s.ParentSpanID = trace.SpanID{parent}
+	}
+	if llm {
+		s.Attributes = []attribute.KeyValue{attribute.String("gen_ai.operation.name", "chat")}
+	}
+	return s
+}
+
+func open(s semconv.Span) Snapshot {
+	return func(now time.Time) semconv.Span { s.End, s.Open = now, true; return s }
+}
+
+func tasks(recs []record.Record) map[record.Task]int {
+	m := map[record.Task]int{}
+	for _, r := range recs {
+		m[r.Task]++
+	}
+	return m
+}
+
+func TestCompleteTraceIsSentOnceWhole(t *testing.T) {
+	a := New(Config{})
+	root, chat := sp(1, 1, 0, false), sp(1, 2, 1, true)
+	a.Start(root.TraceID, root.SpanID, open(root))
+	a.Start(chat.TraceID, chat.SpanID, open(chat))
+	if a.End(chat) {
+		t.Fatal("complete before the root ended")
+	}
+	if recs := a.Collect(time.Now(), false); len(recs) != 0 {
+		t.Fatalf("an incomplete trace within its wait must not be sent: %+v", recs)
+	}
+	if !a.End(root) {
+		t.Fatal("the root ended with nothing open: the trace is complete")
+	}
+	recs := a.Collect(time.Now(), false)
+	if got := tasks(recs); got[record.TaskMessage] != 1 || got[record.TaskGeneration] != 1 || len(recs) != 2 {
+		t.Fatalf("%+v", recs)
+	}
+	if recs := a.Collect(time.Now(), true); len(recs) != 0 {
+		t.Fatalf("nothing changed, nothing re-sent: %+v", recs)
+	}
+}
+
+func TestOpenChildKeepsTraceIncomplete(t *testing.T) {
+	a := New(Config{})
+	root, bg := sp(1, 1, 0, false), sp(1, 2, 1, true)
+	a.Start(root.TraceID, root.SpanID, open(root))
+	a.Start(bg.TraceID, bg.SpanID, open(bg))
+	if a.End(root) {
+		t.Fatal("a child still runs: not complete")
+	}
+	if !a.End(bg) {
+		t.Fatal("now complete")
+	}
+}
+
+func TestMaxWaitSendsProvisionalThenResendsChanges(t *testing.T) {
+	a := New(Config{MaxWait: time.Minute})
+	root, chat := sp(1, 1, 0, false), sp(1, 2, 1, true)
+	a.Start(root.TraceID, root.SpanID, open(root))
+	a.End(chat)
+	recs := a.Collect(time.Now().Add(2*time.Minute), false)
+	if len(recs) != 2 || recs[0].Metadata[record.MetaProvisional] != true {
+		t.Fatalf("want a provisional message and the chat: %+v", recs)
+	}
+	if recs := a.Collect(time.Now().Add(3*time.Minute), false); len(recs) != 0 {
+		t.Fatalf("no new span, no re-send: %+v", recs)
+	}
+	a.End(root)
+	recs = a.Collect(time.Now(), false)
+	if len(recs) != 1 || recs[0].Task != record.TaskMessage || recs[0].Metadata[record.MetaProvisional] != nil {
+		t.Fatalf("only the message changed: %+v", recs)
+	}
+	if st := a.Stats(); st.ResentChange != 1 || st.Provisional != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestLateSpanJoinsItsTrace(t *testing.T) {
+	a := New(Config{})
+	root, late := sp(1, 1, 0, false), sp(1, 3, 2, true)
+	agent := sp(1, 2, 1, false)
+	agent.Attributes = []attribute.KeyValue{attribute.String("gen_ai.operation.name", "invoke_agent"), attribute.String("session.id", "s")}
+	a.End(agent)
+	a.End(root)
+	_ = a.Collect(time.Now(), false)
+	a.End(late) // ends after its trace was sent
+	recs := a.Collect(time.Now(), false)
+	if len(recs) != 1 || recs[0].ParentID != semconv.RecordID(late.TraceID, agent.SpanID) || recs[0].SessionID != "s" {
+		t.Fatalf("the late span must be mapped with its trace (parent agent, shared session): %+v", recs)
+	}
+}
+
+func TestLingerAndStaleTracesAreForgotten(t *testing.T) {
+	a := New(Config{MaxWait: time.Second, Linger: time.Second})
+	a.End(sp(1, 1, 0, true)) // complete
+	a.End(sp(2, 2, 9, true)) // its root never comes
+	_ = a.Collect(time.Now().Add(2*time.Second), false)
+	_ = a.Collect(time.Now().Add(10*time.Second), false)
+	if st := a.Stats(); st.HeldTraces != 0 || st.HeldSpans != 0 {
+		t.Fatalf("held after linger: %+v", st)
+	}
+}
+
+func TestMaxSpansBoundsMemory(t *testing.T) {
+	a := New(Config{MaxSpans: 100})
+	for tr := 1; tr <= 50; tr++ {
+		root := sp(byte(tr), 1, 0, false)
+		a.Start(root.TraceID, root.SpanID, open(root)) // roots never end
+		for i := 2; i < 6; i++ {
+			a.End(sp(byte(tr), byte(i), 1, true))
+		}
+		if st := a.Stats(); st.HeldSpans > 100 {
+			t.Fatalf("held %d spans over the bound of 100", st.HeldSpans)
+		}
+	}
+	st := a.Stats()
+	if st.Evicted == 0 {
+		t.Fatal("the bound was never enforced")
+	}
+	recs := a.Collect(time.Now(), false)
+	if tasks(recs)[record.TaskMessage] != int(st.Evicted) {
+		t.Errorf("each evicted trace is sent provisionally with its message: %d messages for %d evicted", tasks(recs)[record.TaskMessage], st.Evicted)
+	}
+}

@@ -1,0 +1,191 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// maxResponseBody caps how much of an answer is read: enough for an error message.
+const maxResponseBody = 64 << 10
+
+// Config configures a Client.
+type Config struct {
+	// URL is the full address records are posted to.
+	URL string
+	// Header is sent with every request (authentication included). It is never logged.
+	Header http.Header
+	// HTTPClient does the requests; its Transport decides TLS, proxies and pooling.
+	HTTPClient *http.Client
+	Retry      RetryConfig
+	Logger     *slog.Logger
+}
+
+// Client posts bodies to one URL.
+type Client struct {
+	url    string
+	header http.Header
+	retry  RetryConfig
+	rc     *retryablehttp.Client
+}
+
+// New returns a Client. It never modifies cfg.HTTPClient.
+func New(cfg Config) *Client {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{url: cfg.URL, header: cfg.Header, retry: cfg.Retry}
+	rc := &retryablehttp.Client{
+		HTTPClient: cfg.HTTPClient,
+		// retryablehttp's default logger prints every request to stderr; route it to slog at
+		// debug level instead. It only logs redacted URLs, never headers.
+		Logger:       slogAdapter{logger},
+		RetryWaitMin: cfg.Retry.InitialInterval,
+		RetryWaitMax: cfg.Retry.MaxInterval,
+		// The budget is time, not a count: checkRetry stops when the next wait would
+		// overrun it. The count only guards against a zero interval spinning forever.
+		RetryMax:   1 << 20,
+		CheckRetry: c.checkRetry,
+		Backoff:    c.backoff,
+		// Without a passthrough handler retryablehttp drops the final response, and with it
+		// the status and message the caller needs.
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	if !cfg.Retry.Enabled {
+		rc.RetryMax = 0
+	}
+	c.rc = rc
+	return c
+}
+
+// attempts follows one Post across its retries.
+type attempts struct {
+	deadline time.Time // zero: none
+	n        int
+}
+
+type attemptsKey struct{}
+
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil || !Retryable(resp, err) {
+		return false, nil
+	}
+	st, _ := ctx.Value(attemptsKey{}).(*attempts)
+	if st == nil {
+		return true, nil
+	}
+	next := c.retry.wait(st.n, resp)
+	if !st.deadline.IsZero() && time.Now().Add(next).After(st.deadline) {
+		return false, nil // the next attempt could not start within the budget
+	}
+	st.n++
+	return true, nil
+}
+
+func (c *Client) backoff(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+	return jitter(c.retry.wait(attempt, resp), resp)
+}
+
+// Post sends body and reports the outcome: nil when the API answered 2xx, a *StatusError
+// for any other answer, or the network error of the last attempt.
+func (c *Client) Post(ctx context.Context, body []byte) (err error) {
+	st := &attempts{}
+	if c.retry.Enabled && c.retry.MaxElapsedTime > 0 {
+		st.deadline = time.Now().Add(c.retry.MaxElapsedTime)
+	}
+	if d, ok := ctx.Deadline(); ok && (st.deadline.IsZero() || d.Before(st.deadline)) {
+		st.deadline = d
+	}
+	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, st), http.MethodPost, c.url, body)
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.rc.Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+			err = fmt.Errorf("%w (last attempt: %v)", ctxErr, err)
+		}
+		return &NetworkError{Attempts: st.n + 1, Err: err}
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	// Drain what is left (bounded) so the connection goes back to the pool.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	e := &StatusError{StatusCode: resp.StatusCode, Body: string(msg), Attempts: st.n + 1}
+	e.RetryAfter, _ = RetryAfter(resp)
+	return e
+}
+
+// CloseIdleConnections closes kept-alive connections that are not in use.
+func (c *Client) CloseIdleConnections() {
+	if c.rc.HTTPClient != nil {
+		c.rc.HTTPClient.CloseIdleConnections()
+	}
+}
+
+// StatusError is a non-2xx answer from the API.
+type StatusError struct {
+	StatusCode int
+	Body       string // up to 64 KiB of the answer
+	RetryAfter time.Duration
+	Attempts   int
+}
+
+func (e *StatusError) Error() string {
+	s := fmt.Sprintf("HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Body != "" {
+		body := e.Body
+		if len(body) > 512 {
+			body = body[:512] + "…"
+		}
+		s += ": " + body
+	}
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s
+}
+
+// Temporary reports whether a later attempt may succeed.
+func (e *StatusError) Temporary() bool { return RetryableStatus(e.StatusCode) }
+
+// NetworkError is a request that got no answer.
+type NetworkError struct {
+	Attempts int
+	Err      error
+}
+
+func (e *NetworkError) Error() string {
+	if e.Attempts > 1 {
+		return fmt.Sprintf("%v (after %d attempts)", e.Err, e.Attempts)
+	}
+	return e.Err.Error()
+}
+
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// Temporary reports whether a later attempt may succeed.
+func (e *NetworkError) Temporary() bool { return Retryable(nil, e.Err) }
+
+// slogAdapter is a retryablehttp.LeveledLogger writing to slog at debug level: each retry
+// is routine, and the caller logs the final outcome.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Error(msg string, kv ...any) { a.l.Debug("retryablehttp: "+msg, kv...) }
+func (a slogAdapter) Info(msg string, kv ...any)  { a.l.Debug("retryablehttp: "+msg, kv...) }
+func (a slogAdapter) Debug(msg string, kv ...any) { a.l.Debug("retryablehttp: "+msg, kv...) }
+func (a slogAdapter) Warn(msg string, kv ...any)  { a.l.Debug("retryablehttp: "+msg, kv...) }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every check and test of every Go module in the repository: gofmt, go vet, the tests
+# with -race, and a short bounded fuzz run of the mapper. `make test` and .ci/run call this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# `go test ./...` at the root skips nested modules, so every module is visited in turn.
+modules=$(find . -name go.mod -not -path './node_modules/*' -not -path '*/testdata/*' -exec dirname {} \; | sort)
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go') || true)
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+for m in $modules; do
+  echo "== module $m"
+  (cd "$m" && go vet ./... && go test -race -count=1 -timeout 15m ./...)
+done
+
+# Short fuzz runs: bounded in time, they fail on any panic or broken invariant.
+fuzztime=${FUZZTIME:-10s}
+echo "== fuzz ($fuzztime each)"
+go test -run '^$' -fuzz '^FuzzAppendString$' -fuzztime "$fuzztime" ./record
+if grep -q 'func FuzzMapTrace' semconv/*_test.go 2>/dev/null; then
+  go test -run '^$' -fuzz '^FuzzMapTrace$' -fuzztime "$fuzztime" ./semconv
+fi
+echo "all checks passed"

@@ -1,0 +1,87 @@
+// Package traceapi is a local implementation of the NeuralTrust v1 trace API, for development
+// and tests. It checks every byte a client sends against the API's contract, as the vendor's
+// Python SDK (up to 1.4.x) uses it, and keeps the records exactly as received, so that a test
+// can post through a real HTTP round trip and then read back what arrived.
+//
+// # Endpoints
+//
+//	POST   /v1/trace     one record per request → 200 {"status":200,"trace_id":"..."}
+//	GET    /v1/records   stored records, as received, in arrival order (JSON array)
+//	DELETE /v1/records   clears the store and the counters → 200 {"status":200}
+//	GET    /v1/stats     {"received":N,"stored":N,"replaced":N,"rejected":N,"duplicates":N}
+//	GET    /healthz      200 "ok"
+//
+// Any other path is a 404.
+//
+// GET /v1/records takes the optional query parameters conversation_id, interaction_id, task
+// and trace_id, combined with AND. Any other parameter, a repeated one or an unknown task is a
+// 400, so that a typo cannot silently return every record.
+//
+// Every error is JSON, {"status":N,"error":"..."}, and a 400's message starts with the name of
+// the offending field, e.g. "conversation_id: required field is missing",
+// `task: unknown task "foo"` or "latency: must be an integer, got string".
+//
+// # Authentication
+//
+// When [Config.Token] is set, every /v1/ request must carry it in the "token" header (the
+// vendor's scheme: no "Bearer"), compared in constant time; otherwise the answer is 401
+// {"status":401,"error":"invalid or missing token"}. /healthz is always open. With no token
+// configured, any token (or none) is accepted. Neither the configured token nor the header's
+// value is ever logged or echoed.
+//
+// # Validation of POST /v1/trace
+//
+// The checks run in this order, the first failure deciding the answer: method (405 with an
+// Allow header), token (401), Content-Type must be application/json, parameters such as
+// charset allowed (415), body size at most [Config.MaxBodyBytes], 5 MiB by default (413), then
+// the body itself (400):
+//
+//   - it must be valid UTF-8 and exactly one JSON object, with no repeated key;
+//   - conversation_id, interaction_id, type and task are required non-empty strings; type must
+//     be "traces" and task one of [record.Tasks];
+//   - trace_id, parent_id, session_id, channel_id, input, output, feedback_tag,
+//     feedback_text and custom are strings or null; feedback_tag, when not null, is one of
+//     positive, negative, neutral; trace_id, when not null, is not empty;
+//   - start_timestamp, end_timestamp and latency are null or JSON integers (no fraction, no
+//     exponent) that fit in 64 bits and are not negative;
+//   - user is null or an object whose values are strings;
+//   - metadata is null or an object; its values may be any JSON value;
+//   - any other top-level field is rejected with a 400 naming it.
+//
+// Null is accepted for every optional field, because the vendor SDK sends null for each field
+// it does not set, and a missing optional field is treated like null. Records are accepted in
+// any order: a child may arrive before its parent, and parent_id is not checked against the
+// store. When trace_id is null or missing the server assigns a random UUID-v4-style id,
+// returns it, and indexes the record under it; the stored bytes are still the bytes received.
+//
+// # Duplicates
+//
+// A record whose trace_id is already stored is a duplicate. [Config.OnDuplicate] decides:
+//
+//   - [DuplicateReplace] (the default): the new record replaces the stored one, keeping the
+//     first one's place in the arrival order;
+//   - [DuplicateAppend]: the new record is stored as well, after the others;
+//   - [DuplicateReject]: 409 {"status":409,"error":"trace_id: record \"...\" already exists"},
+//     and the store is unchanged.
+//
+// Every duplicate counts in "duplicates" whatever the policy; "replaced" counts replacements.
+// "received" counts the valid records posted (stored or refused as duplicates), "rejected" the
+// POSTs refused for their body or headers (400, 413, 415; a 401 or 405 is not counted), and
+// "stored" is the number of records in the store now.
+//
+// # Choices where the real API's behaviour is unpublished
+//
+// The vendor publishes neither its duplicate handling, nor its size limits, nor its treatment
+// of unknown fields, nor the value types it allows inside metadata. This server therefore:
+// makes the duplicate policy configurable; limits the whole body (5 MiB by default) but not
+// single fields; rejects unknown fields, so that tests catch a field the exporter invented
+// (the real API may well ignore them); rejects repeated keys, invalid UTF-8, empty required
+// strings and negative integers, for the same reason; and accepts any JSON value inside
+// metadata (the SDK's models use strings, and extra keys are allowed).
+//
+// # Use in tests
+//
+// [Start] listens on an address such as "127.0.0.1:0" and serves in the background;
+// [Running.URL] is the base URL to give a client. [Server.Handler] can also be mounted on an
+// httptest.Server. Records live in a [Store]; [NewMemoryStore] is the default.
+package traceapi

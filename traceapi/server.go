@@ -1,0 +1,197 @@
+package traceapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Server is the trace API. It implements http.Handler and is safe for concurrent use.
+type Server struct {
+	cfg      Config
+	store    Store
+	log      *slog.Logger
+	hasToken bool
+	// tokenHash is compared instead of the token itself so that the comparison takes the
+	// same time whatever the length of the token sent.
+	tokenHash [sha256.Size]byte
+	counts    counters
+	mux       *http.ServeMux
+}
+
+// New returns a Server for cfg. It fails on a negative MaxBodyBytes, an unknown duplicate
+// policy, or a token no HTTP client could send (leading or trailing blanks, control
+// characters).
+func New(cfg Config) (*Server, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, hasToken: cfg.Token != ""}
+	if s.hasToken {
+		s.tokenHash = sha256.Sum256([]byte(cfg.Token))
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/v1/trace", s.endpoint(true, methods{http.MethodPost: s.postTrace}))
+	mux.Handle("/v1/records", s.endpoint(true, methods{http.MethodGet: s.getRecords, http.MethodDelete: s.deleteRecords}))
+	mux.Handle("/v1/stats", s.endpoint(true, methods{http.MethodGet: s.getStats}))
+	mux.Handle("/healthz", s.endpoint(false, methods{http.MethodGet: s.healthz}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such endpoint: "+short(r.URL.Path))
+	})
+	s.mux = mux
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler (the server itself).
+func (s *Server) Handler() http.Handler { return s }
+
+// Store returns the store the server writes to.
+func (s *Server) Store() Store { return s.store }
+
+// Records returns the bodies of the stored records that match f, as received, in arrival
+// order: what GET /v1/records serves.
+func (s *Server) Records(ctx context.Context, f Filter) ([]json.RawMessage, error) {
+	recs, err := s.store.List(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]json.RawMessage, len(recs))
+	for i := range recs {
+		out[i] = recs[i].Raw
+	}
+	return out, nil
+}
+
+// Reset clears the store and the counters, as DELETE /v1/records does.
+func (s *Server) Reset(ctx context.Context) error {
+	if err := s.store.Clear(ctx); err != nil {
+		return err
+	}
+	s.counts.reset()
+	return nil
+}
+
+// ServeHTTP implements http.Handler. It logs one Debug line per request: method, path,
+// status, duration and the error message of a failure; never a header, so never the token.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rw := &responseWriter{ResponseWriter: w}
+	s.mux.ServeHTTP(rw, r)
+	attrs := []slog.Attr{
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", rw.statusCode()),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if rw.errMsg != "" {
+		attrs = append(attrs, slog.String("error", rw.errMsg))
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelDebug, "traceapi request", attrs...)
+}
+
+type methods map[string]http.HandlerFunc
+
+// endpoint dispatches on the method, answering 405 with an Allow header for the others (GET
+// also serves HEAD), then checks the token when auth is set.
+func (s *Server) endpoint(auth bool, m methods) http.Handler {
+	allowed := make([]string, 0, len(m)+1)
+	for method := range m {
+		allowed = append(allowed, method)
+	}
+	if _, ok := m[http.MethodGet]; ok {
+		allowed = append(allowed, http.MethodHead)
+	}
+	slices.Sort(allowed)
+	allow := strings.Join(allowed, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, ok := m[r.Method]
+		if !ok && r.Method == http.MethodHead {
+			h, ok = m[http.MethodGet]
+		}
+		if !ok {
+			w.Header().Set("Allow", allow)
+			writeError(w, http.StatusMethodNotAllowed, "method "+short(r.Method)+" not allowed on "+r.URL.Path+"; allowed: "+allow)
+			return
+		}
+		if auth && !s.authorized(r) {
+			writeError(w, http.StatusUnauthorized, "invalid or missing token")
+			return
+		}
+		h(w, r)
+	})
+}
+
+// authorized reports whether r carries the configured token in its "token" header. Any
+// token, or none, passes when none is configured.
+func (s *Server) authorized(r *http.Request) bool {
+	if !s.hasToken {
+		return true
+	}
+	vals := r.Header.Values("token")
+	if len(vals) != 1 {
+		return false
+	}
+	got := sha256.Sum256([]byte(vals[0]))
+	return subtle.ConstantTimeCompare(got[:], s.tokenHash[:]) == 1
+}
+
+// responseWriter records the status and the error message for the request log.
+type responseWriter struct {
+	http.ResponseWriter
+	status int
+	errMsg string
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *responseWriter) statusCode() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+type errorBody struct {
+	Status int    `json:"status"`
+	Error  string `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	if rw, ok := w.(*responseWriter); ok {
+		rw.errMsg = msg
+	}
+	writeJSON(w, status, errorBody{Status: status, Error: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil { // only our own types get here; they always encode
+		status, b = http.StatusInternalServerError, []byte(`{"status":500,"error":"encoding the response failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
