@@ -28,13 +28,12 @@ var ErrShutdown = errors.New("tracebridge: exporter is shut down")
 // Exporter maps spans to NeuralTrust v1 records and posts them, one per request, with
 // bounded concurrency over kept-alive connections. It is safe for concurrent use.
 type Exporter struct {
-	client  *transport.Client
+	sender  *transport.Sender
 	mapping semconv.Options
 	// batches joins the spans of a trace across ExportSpans calls (the WithBatcher path):
 	// each call sends what it can and re-sends what changes when more arrives.
 	batches *assembly.Assembler
 	logger  *slog.Logger
-	slots   chan struct{} // one per request in flight, shared by all exports
 
 	mu       sync.RWMutex // guards stopped against inflight.Add
 	stopped  bool
@@ -62,17 +61,16 @@ func New(_ context.Context, opts ...Option) (*Exporter, error) {
 		logger = slog.Default()
 	}
 	return &Exporter{
-		client: transport.New(transport.Config{
+		sender: transport.NewSender(transport.New(transport.Config{
 			URL:        url,
 			Header:     cfg.Header(),
 			HTTPClient: cfg.Client(),
 			Retry:      cfg.Retry,
 			Logger:     logger,
-		}),
+		}), cfg.Concurrency),
 		mapping: cfg.Mapping,
 		batches: assembly.New(assembly.Config{Mapping: cfg.Mapping}),
 		logger:  logger,
-		slots:   make(chan struct{}, cfg.Concurrency),
 	}, nil
 }
 
@@ -92,37 +90,26 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	for _, s := range spans {
 		e.batches.End(fromSDKSpan(s))
 	}
-	return e.Send(ctx, e.batches.Collect(time.Now(), true))
+	return e.sendBatch(ctx, e.batches, e.batches.Collect(time.Now(), true))
 }
 
-// Send delivers records that were already mapped.
+// sendBatch delivers a batch from an assembler and tells it which records arrived.
+func (e *Exporter) sendBatch(ctx context.Context, asm *assembly.Assembler, b *assembly.Batch) error {
+	errs := e.deliver(ctx, b.Records)
+	asm.Commit(b, func(i int) bool { return errs[i] == nil })
+	return e.report(b.Records, errs)
+}
+
+// Send delivers records that were already mapped. The error, if any, counts the records not
+// delivered and names the first reasons.
 func (e *Exporter) Send(ctx context.Context, recs []record.Record) error {
-	if len(recs) == 0 {
-		return nil
-	}
+	return e.report(recs, e.deliver(ctx, recs))
+}
+
+// deliver posts each record and returns each one's outcome.
+func (e *Exporter) deliver(ctx context.Context, recs []record.Record) []error {
 	e.records.Add(int64(len(recs)))
-	var (
-		wg   sync.WaitGroup
-		errs = make([]error, len(recs))
-	)
-	for i := range recs {
-		select {
-		case e.slots <- struct{}{}:
-		case <-ctx.Done():
-			for j := i; j < len(recs); j++ {
-				errs[j] = ctx.Err()
-			}
-			wg.Wait()
-			return e.report(recs, errs)
-		}
-		wg.Add(1)
-		go func(r *record.Record, slot *error) {
-			defer func() { <-e.slots; wg.Done() }()
-			*slot = e.client.Post(ctx, r.AppendJSON(make([]byte, 0, 1024)))
-		}(&recs[i], &errs[i])
-	}
-	wg.Wait()
-	return e.report(recs, errs)
+	return e.sender.Deliver(ctx, recs)
 }
 
 // report counts outcomes and builds one error for the records that were not delivered.
@@ -171,7 +158,7 @@ func (e *Exporter) Shutdown(ctx context.Context) error {
 	go func() { e.inflight.Wait(); close(done) }()
 	select {
 	case <-done:
-		e.client.CloseIdleConnections()
+		e.sender.Client().CloseIdleConnections()
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("tracebridge: shutdown: %w", ctx.Err())

@@ -163,13 +163,13 @@ func (p *Processor) loop() {
 }
 
 func (p *Processor) deliver(flush bool) error {
-	recs := p.asm.Collect(time.Now(), flush)
-	if len(recs) == 0 {
+	b := p.asm.Collect(time.Now(), flush)
+	if len(b.Records) == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.exportTimeout)
 	defer cancel()
-	return p.exp.Send(ctx, recs)
+	return p.exp.sendBatch(ctx, p.asm, b)
 }
 
 // ForceFlush delivers every ended span now: complete traces in full, incomplete ones

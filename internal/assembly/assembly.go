@@ -85,6 +85,7 @@ type Stats struct {
 
 type traceState struct {
 	ended      []semconv.Span
+	index      map[trace.SpanID]int // position in ended, so a span given twice is kept once
 	open       map[trace.SpanID]Snapshot
 	rootEnded  bool
 	first      time.Time
@@ -145,7 +146,17 @@ func (a *Assembler) End(s semconv.Span) (complete bool) {
 	} else {
 		a.spans++
 	}
-	ts.ended = append(ts.ended, s)
+	if i, ok := ts.index[s.SpanID]; ok {
+		// The same span again (a collector retrying a batch): replace, don't duplicate.
+		ts.ended[i] = s
+		a.spans--
+	} else {
+		if ts.index == nil {
+			ts.index = map[trace.SpanID]int{}
+		}
+		ts.index[s.SpanID] = len(ts.ended)
+		ts.ended = append(ts.ended, s)
+	}
 	ts.dirty, ts.last = true, now
 	if !ts.completeAt.IsZero() {
 		a.stats.LateSpans++
@@ -208,11 +219,19 @@ type job struct {
 	sent  map[string]uint64 // read-only copy of what was sent before
 }
 
+// Batch is what Collect hands out: the records to send, and what Commit remembers of them.
+type Batch struct {
+	Records []record.Record
+	traces  []trace.TraceID // per record
+	hashes  []uint64        // per record
+}
+
 // Collect maps the traces that are due and returns the records to send: every record of a
 // trace that became complete, provisional records of incomplete traces that waited MaxWait
 // (or of every incomplete trace when flush is set), and for traces mapped before only the
-// records that changed since. Mapping runs outside the lock.
-func (a *Assembler) Collect(now time.Time, flush bool) []record.Record {
+// records that changed since. Mapping runs outside the lock. Pass the batch to Commit once
+// it was sent, so that a record is not sent again until it changes.
+func (a *Assembler) Collect(now time.Time, flush bool) *Batch {
 	var jobs []job
 	a.mu.Lock()
 	for _, ev := range a.evicted {
@@ -244,46 +263,55 @@ func (a *Assembler) Collect(now time.Time, flush bool) []record.Record {
 		}
 	}
 	a.mu.Unlock()
+	b := &Batch{}
 	if len(jobs) == 0 {
-		return nil
+		return b
 	}
 	// Traces in the order they began, so the output is stable.
 	sort.Slice(jobs, func(i, j int) bool { return earliest(jobs[i].spans).Before(earliest(jobs[j].spans)) })
 
-	var out []record.Record
 	var buf []byte
-	results := make([]map[string]uint64, len(jobs))
 	resent := int64(0)
-	for i, j := range jobs {
-		recs := semconv.MapTrace(j.spans, a.cfg.Mapping)
-		hashes := make(map[string]uint64, len(recs))
-		for _, r := range recs {
+	for _, j := range jobs {
+		for _, r := range semconv.MapTrace(j.spans, a.cfg.Mapping) {
 			buf = r.AppendJSON(buf[:0])
 			h := maphash.Bytes(a.seed, buf)
-			hashes[r.TraceID] = h
 			if prev, ok := j.sent[r.TraceID]; ok {
 				if prev == h {
 					continue
 				}
 				resent++
 			}
-			out = append(out, r)
+			b.Records = append(b.Records, r)
+			b.traces = append(b.traces, j.id)
+			b.hashes = append(b.hashes, h)
 		}
-		results[i] = hashes
 	}
 	a.mu.Lock()
 	a.stats.ResentChange += resent
-	for i, j := range jobs {
-		if ts := a.traces[j.id]; ts != nil {
-			if ts.sent == nil {
-				ts.sent = results[i]
-			} else {
-				maps.Copy(ts.sent, results[i])
-			}
-		}
-	}
 	a.mu.Unlock()
-	return out
+	return b
+}
+
+// Commit remembers the records of b that were delivered (delivered(i) for b.Records[i]; nil
+// means all), so that they are re-sent only when they change. A record not delivered is
+// sent again the next time its trace is mapped.
+func (a *Assembler) Commit(b *Batch, delivered func(i int) bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i := range b.Records {
+		if delivered != nil && !delivered(i) {
+			continue
+		}
+		ts := a.traces[b.traces[i]]
+		if ts == nil {
+			continue // forgotten since (evicted or lingered out)
+		}
+		if ts.sent == nil {
+			ts.sent = map[string]uint64{}
+		}
+		ts.sent[b.Records[i].TraceID] = b.hashes[i]
+	}
 }
 
 func earliest(spans []semconv.Span) time.Time {

@@ -28,6 +28,13 @@ func open(s semconv.Span) Snapshot {
 	return func(now time.Time) semconv.Span { s.End, s.Open = now, true; return s }
 }
 
+// collect is Collect then Commit of everything, as a sender whose every request succeeds.
+func collect(a *Assembler, now time.Time, flush bool) []record.Record {
+	b := a.Collect(now, flush)
+	a.Commit(b, nil)
+	return b.Records
+}
+
 func tasks(recs []record.Record) map[record.Task]int {
 	m := map[record.Task]int{}
 	for _, r := range recs {
@@ -44,17 +51,17 @@ func TestCompleteTraceIsSentOnceWhole(t *testing.T) {
 	if a.End(chat) {
 		t.Fatal("complete before the root ended")
 	}
-	if recs := a.Collect(time.Now(), false); len(recs) != 0 {
+	if recs := collect(a, time.Now(), false); len(recs) != 0 {
 		t.Fatalf("an incomplete trace within its wait must not be sent: %+v", recs)
 	}
 	if !a.End(root) {
 		t.Fatal("the root ended with nothing open: the trace is complete")
 	}
-	recs := a.Collect(time.Now(), false)
+	recs := collect(a, time.Now(), false)
 	if got := tasks(recs); got[record.TaskMessage] != 1 || got[record.TaskGeneration] != 1 || len(recs) != 2 {
 		t.Fatalf("%+v", recs)
 	}
-	if recs := a.Collect(time.Now(), true); len(recs) != 0 {
+	if recs := collect(a, time.Now(), true); len(recs) != 0 {
 		t.Fatalf("nothing changed, nothing re-sent: %+v", recs)
 	}
 }
@@ -77,15 +84,15 @@ func TestMaxWaitSendsProvisionalThenResendsChanges(t *testing.T) {
 	root, chat := sp(1, 1, 0, false), sp(1, 2, 1, true)
 	a.Start(root.TraceID, root.SpanID, open(root))
 	a.End(chat)
-	recs := a.Collect(time.Now().Add(2*time.Minute), false)
+	recs := collect(a, time.Now().Add(2*time.Minute), false)
 	if len(recs) != 2 || recs[0].Metadata[record.MetaProvisional] != true {
 		t.Fatalf("want a provisional message and the chat: %+v", recs)
 	}
-	if recs := a.Collect(time.Now().Add(3*time.Minute), false); len(recs) != 0 {
+	if recs := collect(a, time.Now().Add(3*time.Minute), false); len(recs) != 0 {
 		t.Fatalf("no new span, no re-send: %+v", recs)
 	}
 	a.End(root)
-	recs = a.Collect(time.Now(), false)
+	recs = collect(a, time.Now(), false)
 	if len(recs) != 1 || recs[0].Task != record.TaskMessage || recs[0].Metadata[record.MetaProvisional] != nil {
 		t.Fatalf("only the message changed: %+v", recs)
 	}
@@ -101,9 +108,9 @@ func TestLateSpanJoinsItsTrace(t *testing.T) {
 	agent.Attributes = []attribute.KeyValue{attribute.String("gen_ai.operation.name", "invoke_agent"), attribute.String("session.id", "s")}
 	a.End(agent)
 	a.End(root)
-	_ = a.Collect(time.Now(), false)
+	_ = collect(a, time.Now(), false)
 	a.End(late) // ends after its trace was sent
-	recs := a.Collect(time.Now(), false)
+	recs := collect(a, time.Now(), false)
 	if len(recs) != 1 || recs[0].ParentID != semconv.RecordID(late.TraceID, agent.SpanID) || recs[0].SessionID != "s" {
 		t.Fatalf("the late span must be mapped with its trace (parent agent, shared session): %+v", recs)
 	}
@@ -113,8 +120,8 @@ func TestLingerAndStaleTracesAreForgotten(t *testing.T) {
 	a := New(Config{MaxWait: time.Second, Linger: time.Second})
 	a.End(sp(1, 1, 0, true)) // complete
 	a.End(sp(2, 2, 9, true)) // its root never comes
-	_ = a.Collect(time.Now().Add(2*time.Second), false)
-	_ = a.Collect(time.Now().Add(10*time.Second), false)
+	_ = collect(a, time.Now().Add(2*time.Second), false)
+	_ = collect(a, time.Now().Add(10*time.Second), false)
 	if st := a.Stats(); st.HeldTraces != 0 || st.HeldSpans != 0 {
 		t.Fatalf("held after linger: %+v", st)
 	}
@@ -136,8 +143,28 @@ func TestMaxSpansBoundsMemory(t *testing.T) {
 	if st.Evicted == 0 {
 		t.Fatal("the bound was never enforced")
 	}
-	recs := a.Collect(time.Now(), false)
+	recs := collect(a, time.Now(), false)
 	if tasks(recs)[record.TaskMessage] != int(st.Evicted) {
 		t.Errorf("each evicted trace is sent provisionally with its message: %d messages for %d evicted", tasks(recs)[record.TaskMessage], st.Evicted)
+	}
+}
+
+func TestUndeliveredRecordsAreSentAgain(t *testing.T) {
+	a := New(Config{})
+	root, chat := sp(1, 1, 0, false), sp(1, 2, 1, true)
+	a.End(chat)
+	a.End(root)
+	b := a.Collect(time.Now(), false)
+	if len(b.Records) != 2 {
+		t.Fatalf("%+v", b.Records)
+	}
+	a.Commit(b, func(i int) bool { return b.Records[i].Task == record.TaskMessage }) // the chat failed
+	a.End(chat)                                                                      // the same batch given again, as a collector retrying it
+	recs := collect(a, time.Now(), false)
+	if len(recs) != 1 || recs[0].Task != record.TaskGeneration {
+		t.Fatalf("want only the undelivered chat again: %+v", recs)
+	}
+	if st := a.Stats(); st.HeldSpans != 2 {
+		t.Errorf("a span given twice is held once: %+v", st)
 	}
 }
