@@ -5,16 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/tracebridge/tracebridge/exporter/internal/config"
 	"github.com/tracebridge/tracebridge/internal/assembly"
+	"github.com/tracebridge/tracebridge/internal/telemetry"
 	"github.com/tracebridge/tracebridge/internal/transport"
 	"github.com/tracebridge/tracebridge/record"
 	"github.com/tracebridge/tracebridge/semconv"
@@ -34,6 +37,10 @@ type Exporter struct {
 	// each call sends what it can and re-sends what changes when more arrives.
 	batches *assembly.Assembler
 	logger  *slog.Logger
+	metrics *telemetry.Metrics
+	drops   *telemetry.DropLog
+	capture bool
+	redact  func(*record.Record)
 
 	mu       sync.RWMutex // guards stopped against inflight.Add
 	stopped  bool
@@ -41,6 +48,9 @@ type Exporter struct {
 
 	records, sent, failed atomic.Int64
 }
+
+// dropLogInterval spaces the warnings about records not delivered.
+const dropLogInterval = 10 * time.Second
 
 // New returns an Exporter configured from the environment (see the package documentation)
 // and opts, which win over it. It does not contact the API.
@@ -60,6 +70,14 @@ func New(_ context.Context, opts ...Option) (*Exporter, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	mp := cfg.MeterProvider
+	if mp == nil {
+		mp = otel.GetMeterProvider()
+	}
+	metrics, err := telemetry.New(mp, "neuraltrust")
+	if err != nil {
+		return nil, fmt.Errorf("tracebridge: metrics: %w", err)
+	}
 	return &Exporter{
 		sender: transport.NewSender(transport.New(transport.Config{
 			URL:        url,
@@ -67,10 +85,15 @@ func New(_ context.Context, opts ...Option) (*Exporter, error) {
 			HTTPClient: cfg.Client(),
 			Retry:      cfg.Retry,
 			Logger:     logger,
-		}), cfg.Concurrency),
+			Metrics:    metrics,
+		}), transport.SenderConfig{Concurrency: cfg.Concurrency, MaxRecordBytes: cfg.MaxRecordBytes, Metrics: metrics}),
 		mapping: cfg.Mapping,
 		batches: assembly.New(assembly.Config{Mapping: cfg.Mapping}),
 		logger:  logger,
+		metrics: metrics,
+		drops:   telemetry.NewDropLog(logger, dropLogInterval),
+		capture: cfg.CaptureContent,
+		redact:  cfg.Redact,
 	}, nil
 }
 
@@ -109,10 +132,38 @@ func (e *Exporter) Send(ctx context.Context, recs []record.Record) error {
 // deliver posts each record and returns each one's outcome.
 func (e *Exporter) deliver(ctx context.Context, recs []record.Record) []error {
 	e.records.Add(int64(len(recs)))
+	if !e.capture || e.redact != nil {
+		recs = e.prepare(recs)
+	}
 	return e.sender.Deliver(ctx, recs)
 }
 
-// report counts outcomes and builds one error for the records that were not delivered.
+// prepare applies the content switch and the redaction hook to copies of recs, before any
+// encoding, so that what they remove never reaches a destination.
+func (e *Exporter) prepare(recs []record.Record) []record.Record {
+	out := make([]record.Record, len(recs))
+	for i, r := range recs {
+		if !e.capture {
+			r.Input, r.Output, r.Custom, r.FeedbackText = "", "", "", ""
+		}
+		if r.Metadata != nil {
+			r.Metadata = maps.Clone(r.Metadata)
+		}
+		if r.User != nil {
+			u := *r.User
+			u.Extra = maps.Clone(u.Extra)
+			r.User = &u
+		}
+		if e.redact != nil {
+			e.redact(&r)
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// report counts outcomes and builds one error for the records that were not delivered. The
+// log line is rate-limited; the error goes to the caller (the SDK's error handler).
 func (e *Exporter) report(recs []record.Record, errs []error) error {
 	var failed int
 	var reasons []string
@@ -121,8 +172,10 @@ func (e *Exporter) report(recs []record.Record, errs []error) error {
 			continue
 		}
 		failed++
+		msg := fmt.Sprintf("%s record %s: %v", recs[i].Task, recs[i].TraceID, err)
+		e.drops.Add(1, transport.Reason(err), msg)
 		if len(reasons) < 3 {
-			reasons = append(reasons, fmt.Sprintf("%s record %s: %v", recs[i].Task, recs[i].TraceID, err))
+			reasons = append(reasons, msg)
 		}
 	}
 	e.sent.Add(int64(len(recs) - failed))
@@ -130,9 +183,7 @@ func (e *Exporter) report(recs []record.Record, errs []error) error {
 		return nil
 	}
 	e.failed.Add(int64(failed))
-	err := fmt.Errorf("tracebridge: %d of %d records not delivered: %s", failed, len(recs), strings.Join(reasons, "; "))
-	e.logger.Warn("tracebridge: records not delivered", "failed", failed, "records", len(recs), "first", reasons[0])
-	return err
+	return fmt.Errorf("tracebridge: %d of %d records not delivered: %s", failed, len(recs), strings.Join(reasons, "; "))
 }
 
 // Stats are the exporter's delivery counts since it was created.

@@ -7,8 +7,11 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/tracebridge/tracebridge/exporter/internal/config"
 	"github.com/tracebridge/tracebridge/internal/transport"
+	"github.com/tracebridge/tracebridge/record"
 )
 
 // Option configures an Exporter. Options win over environment variables.
@@ -29,7 +32,7 @@ func WithEndpoint(baseURL string) Option {
 
 // WithAPIKey sets the API key, sent as the "token" header. Default: $NEURALTRUST_API_KEY.
 func WithAPIKey(key string) Option {
-	return optionFunc(func(c *config.Config) { c.APIKey = key })
+	return optionFunc(func(c *config.Config) { c.APIKey = config.Secret(key) })
 }
 
 // WithHTTPClient sends requests through client: its transport (TLS, proxy, pooling) is used
@@ -99,4 +102,41 @@ func WithLogger(l *slog.Logger) Option {
 // records) instead of only LLM steps and each trace's message.
 func WithKeepAllSpans(keep bool) Option {
 	return optionFunc(func(c *config.Config) { c.Mapping.KeepAllSpans = keep })
+}
+
+// WithInsecure allows a plain http:// base URL to a host that is not loopback, which sends
+// the API key and the content unencrypted. Without it such a URL is refused (loopback, as
+// for a local `tracebridge serve`, is always allowed). Default: $TRACEBRIDGE_INSECURE.
+func WithInsecure(allow bool) Option {
+	return optionFunc(func(c *config.Config) { c.Insecure = allow })
+}
+
+// WithCaptureContent decides whether inputs, outputs, custom data and feedback text leave
+// the process. With false they are removed from every record before it is encoded; ids,
+// tasks, times, model, usage and status still go. Default: $TRACEBRIDGE_CAPTURE_CONTENT,
+// else true.
+func WithCaptureContent(capture bool) Option {
+	return optionFunc(func(c *config.Config) { c.CaptureContent = capture })
+}
+
+// WithRedact sets a hook that may change each record (mask an e-mail address, drop a
+// metadata key) after mapping and before encoding, on every delivery path. It must be safe
+// for concurrent use.
+func WithRedact(redact func(*record.Record)) Option {
+	return optionFunc(func(c *config.Config) { c.Redact = redact })
+}
+
+// WithMaxRecordBytes bounds one record's encoded size: a longer record has its longest text
+// fields cut, each ending with a visible "…[truncated N bytes]" marker, and metadata
+// "truncated": true. A record the API refuses with 413 is cut to 32 KiB and tried once more.
+// Default: $TRACEBRIDGE_MAX_RECORD_BYTES, else 1 MiB.
+func WithMaxRecordBytes(n int) Option {
+	return optionFunc(func(c *config.Config) { c.MaxRecordBytes = n })
+}
+
+// WithMeterProvider sets where the exporter's metrics go (records sent, failed by reason,
+// retries, shrunk records, dropped spans, request duration). Default: the global provider,
+// otel.GetMeterProvider().
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config.Config) { c.MeterProvider = mp })
 }

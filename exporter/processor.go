@@ -34,12 +34,21 @@ type Processor struct {
 	cfg processorConfig
 
 	kick    chan struct{}
-	flushes chan chan error
+	flushes chan flushRequest
 	stop    chan struct{}
 	done    chan struct{}
+	// rounds is the context of every delivery; Shutdown cancels it when its own deadline
+	// passes, so that nothing keeps retrying after Shutdown returned.
+	rounds       context.Context
+	cancelRounds context.CancelFunc
 
 	shutdownOnce sync.Once
 	stopped      chan struct{} // closed at Shutdown: OnStart and OnEnd do nothing after it
+}
+
+type flushRequest struct {
+	ctx   context.Context
+	reply chan error
 }
 
 type processorConfig struct {
@@ -77,7 +86,8 @@ func WithMaxBufferedSpans(n int) ProcessorOption {
 	return processorOptionFunc(func(c *processorConfig) { c.maxSpans = n })
 }
 
-// WithExportTimeout bounds one background delivery round. Default 30s.
+// WithExportTimeout bounds one background delivery round; records not delivered by then
+// fail. Default: none beyond each record's retry budget (see RetryConfig).
 func WithExportTimeout(d time.Duration) ProcessorOption {
 	return processorOptionFunc(func(c *processorConfig) { c.exportTimeout = d })
 }
@@ -85,7 +95,7 @@ func WithExportTimeout(d time.Duration) ProcessorOption {
 // NewProcessor returns a Processor delivering through exp. Shutting the processor down
 // shuts exp down.
 func NewProcessor(exp *Exporter, opts ...ProcessorOption) *Processor {
-	cfg := processorConfig{exportTimeout: 30 * time.Second, tick: time.Second}
+	cfg := processorConfig{tick: time.Second}
 	for _, o := range opts {
 		o.applyProcessor(&cfg)
 	}
@@ -96,11 +106,12 @@ func NewProcessor(exp *Exporter, opts ...ProcessorOption) *Processor {
 		}),
 		cfg:     cfg,
 		kick:    make(chan struct{}, 1),
-		flushes: make(chan chan error),
+		flushes: make(chan flushRequest),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
+	p.rounds, p.cancelRounds = context.WithCancel(context.Background())
 	go p.loop()
 	return p
 }
@@ -147,44 +158,59 @@ func (p *Processor) loop() {
 	tick := time.NewTicker(p.cfg.tick)
 	defer tick.Stop()
 	for {
-		var reply chan error
+		var req flushRequest
 		select {
 		case <-p.kick:
 		case <-tick.C:
-		case reply = <-p.flushes:
+		case req = <-p.flushes:
 		case <-p.stop:
 			return
 		}
-		err := p.deliver(reply != nil)
-		if reply != nil {
-			reply <- err
+		if req.reply != nil {
+			req.reply <- p.deliver(req.ctx, true)
+		} else {
+			_ = p.deliver(nil, false) // counted and logged by the exporter
 		}
 	}
 }
 
-func (p *Processor) deliver(flush bool) error {
+// deliver runs one round. A flush round is bounded by the flush's context, a background
+// round by WithExportTimeout if set; both end when Shutdown gives up.
+func (p *Processor) deliver(ctx context.Context, flush bool) error {
 	b := p.asm.Collect(time.Now(), flush)
 	if len(b.Records) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.exportTimeout)
-	defer cancel()
+	if ctx == nil {
+		ctx = p.rounds
+		if p.cfg.exportTimeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, p.cfg.exportTimeout)
+			defer cancel()
+		}
+	} else {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(p.rounds, cancel)()
+	}
 	return p.exp.sendBatch(ctx, p.asm, b)
 }
 
 // ForceFlush delivers every ended span now: complete traces in full, incomplete ones
-// provisionally. It returns when they were delivered or failed, or when ctx ends.
+// provisionally. It returns when they were delivered or failed, or when ctx ends (then the
+// records still being sent fail with ctx's error and are counted).
 func (p *Processor) ForceFlush(ctx context.Context) error {
-	reply := make(chan error, 1)
+	req := flushRequest{ctx: ctx, reply: make(chan error, 1)}
 	select {
-	case p.flushes <- reply:
+	case p.flushes <- req:
 	case <-p.done:
 		return errors.New("tracebridge: processor is shut down")
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	select {
-	case err := <-reply:
+	case err := <-req.reply:
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
@@ -198,6 +224,9 @@ func (p *Processor) Shutdown(ctx context.Context) error {
 	p.shutdownOnce.Do(func() {
 		close(p.stopped)
 		err = p.ForceFlush(ctx)
+		// Whatever is still being delivered (a background round against a dead API) stops
+		// now: Shutdown's deadline is the application's.
+		p.cancelRounds()
 		close(p.stop)
 		<-p.done
 		err = errors.Join(err, p.exp.Shutdown(ctx))

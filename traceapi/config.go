@@ -24,6 +24,9 @@ type Config struct {
 	Store Store
 	// Logger receives one Debug line per request; nil discards.
 	Logger *slog.Logger
+	// Faults injects failures, throttling, resets and latency into ingestion, for tests of
+	// clients' delivery. The zero value injects nothing.
+	Faults Faults
 }
 
 // withDefaults checks c and fills in its defaults. Error messages never include the token.
@@ -36,6 +39,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if err := c.Faults.validate(); err != nil {
+		return c, err
 	}
 	if err := checkToken(c.Token); err != nil {
 		return c, err

@@ -22,6 +22,7 @@ type Server struct {
 	// same time whatever the length of the token sent.
 	tokenHash [sha256.Size]byte
 	counts    counters
+	faults    *faultInjector // nil: none
 	mux       *http.ServeMux
 }
 
@@ -38,7 +39,12 @@ func New(cfg Config) (*Server, error) {
 		s.tokenHash = sha256.Sum256([]byte(cfg.Token))
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/trace", s.endpoint(true, methods{http.MethodPost: s.postTrace}))
+	ingest := s.endpoint(true, methods{http.MethodPost: s.postTrace})
+	if cfg.Faults.active() {
+		s.faults = newFaultInjector(cfg.Faults)
+		ingest = s.faults.wrap(ingest)
+	}
+	mux.Handle("/v1/trace", ingest)
 	mux.Handle("/v1/records", s.endpoint(true, methods{http.MethodGet: s.getRecords, http.MethodDelete: s.deleteRecords}))
 	mux.Handle("/v1/stats", s.endpoint(true, methods{http.MethodGet: s.getStats}))
 	mux.Handle("/healthz", s.endpoint(false, methods{http.MethodGet: s.healthz}))

@@ -17,6 +17,8 @@ type Stats struct {
 	Rejected int64 `json:"rejected"`
 	// Duplicates counts records whose trace_id was already stored, under any policy.
 	Duplicates int64 `json:"duplicates"`
+	// Faults counts the faults injected, when Config.Faults is set.
+	Faults *FaultStats `json:"faults,omitempty"`
 }
 
 type counters struct {
@@ -36,11 +38,16 @@ func (s *Server) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	return Stats{
+	st := Stats{
 		Received:   s.counts.received.Load(),
 		Stored:     int64(n),
 		Replaced:   s.counts.replaced.Load(),
 		Rejected:   s.counts.rejected.Load(),
 		Duplicates: s.counts.duplicates.Load(),
-	}, nil
+	}
+	if s.faults != nil {
+		fs := s.faults.stats()
+		st.Faults = &fs
+	}
+	return st, nil
 }

@@ -25,6 +25,7 @@ type serveOptions struct {
 	onDuplicate  traceapi.DuplicatePolicy
 	maxBodyBytes int64
 	logLevel     slog.Level
+	faults       traceapi.Faults
 }
 
 func serveFlags(out io.Writer) (*flag.FlagSet, *serveOptions) {
@@ -37,6 +38,16 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveOptions) {
 	fs.TextVar(&o.onDuplicate, "on-duplicate", traceapi.DuplicateReplace, "`policy` for a re-sent trace_id: replace, append or reject (409)")
 	fs.Int64Var(&o.maxBodyBytes, "max-body-bytes", traceapi.DefaultMaxBodyBytes, "largest accepted body of POST /v1/trace, in `bytes` (413 above)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "`level` of the log on stderr: debug (one line per request), info, warn or error")
+	// Fault injection, for testing clients' delivery against a real server.
+	fs.Float64Var(&o.faults.FailRate, "fail-rate", 0, "fault injection: `fraction` of ingestion requests answered 503")
+	fs.Float64Var(&o.faults.ThrottleRate, "throttle-rate", 0, "fault injection: `fraction` of ingestion requests answered 429 with Retry-After")
+	fs.DurationVar(&o.faults.RetryAfter, "retry-after", time.Second, "fault injection: Retry-After sent with each 429 (whole seconds)")
+	fs.Float64Var(&o.faults.ResetRate, "reset-rate", 0, "fault injection: `fraction` of ingestion requests whose connection is reset\n(half of them after the record was stored)")
+	fs.DurationVar(&o.faults.Latency, "latency", 0, "fault injection: latency added to each ingestion request")
+	fs.DurationVar(&o.faults.LatencyJitter, "latency-jitter", 0, "fault injection: random extra latency, uniform in [0, jitter)")
+	fs.DurationVar(&o.faults.ThrottleEvery, "throttle-every", 0, "fault injection: period of rate-limit windows (with --throttle-window)")
+	fs.DurationVar(&o.faults.ThrottleWindow, "throttle-window", 0, "fault injection: length of each rate-limit window, in which every request gets 429")
+	fs.Uint64Var(&o.faults.Seed, "seed", 1, "fault injection: seed of the random draws, for reproducible runs")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: tracebridge serve [flags]
 
@@ -82,6 +93,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		OnDuplicate:  o.onDuplicate,
 		MaxBodyBytes: o.maxBodyBytes,
 		Logger:       logger,
+		Faults:       o.faults,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "tracebridge serve: %v\n", err)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tracebridge/tracebridge/record"
@@ -29,10 +30,14 @@ type Config struct {
 	// ending late is mapped with its whole trace (right parent, shared ids, the message
 	// updated) rather than alone.
 	Linger time.Duration
-	// MaxSpans bounds the spans held across all traces. Past it the oldest traces are sent
-	// as they are and forgotten: lingering ones first, then incomplete ones (counted as
-	// Evicted).
+	// MaxSpans and MaxBytes bound the spans held in traces (ended and open) and their
+	// approximate size. Past either, the oldest traces go: lingering complete ones are
+	// forgotten, incomplete ones are evicted (mapped and sent provisionally by the next
+	// Collect). Evicted spans waiting for a Collect may add up to half the bounds again; past
+	// that (the sender is stuck) the oldest of them are dropped and counted. So memory holds
+	// at most 1.5 × MaxSpans spans and about 1.5 × MaxBytes.
 	MaxSpans int
+	MaxBytes int64
 }
 
 // Defaults for Config fields left zero.
@@ -40,6 +45,7 @@ const (
 	DefaultMaxWait  = 30 * time.Second
 	DefaultLinger   = 30 * time.Second
 	DefaultMaxSpans = 50_000
+	DefaultMaxBytes = 64 << 20
 )
 
 func (c Config) withDefaults() Config {
@@ -51,6 +57,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxSpans <= 0 {
 		c.MaxSpans = DefaultMaxSpans
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = DefaultMaxBytes
 	}
 	return c
 }
@@ -66,9 +75,13 @@ type Assembler struct {
 
 	mu      sync.Mutex
 	traces  map[trace.TraceID]*traceState
-	spans   int        // spans held, ended or open
-	evicted []evictedT // traces forced out by MaxSpans, to be sent by the next Collect
-	stats   Stats
+	spans   int        // spans held: ended, open, and evicted waiting for Collect
+	bytes   int64      // their approximate size
+	evicted []evictedT // traces forced out by the bounds, to be sent by the next Collect
+	pending int        // spans in evicted
+	// pendingBytes is the approximate size of the spans in evicted.
+	pendingBytes int64
+	stats        Stats
 }
 
 // Stats count what the assembler did.
@@ -76,14 +89,17 @@ type Stats struct {
 	Spans        int64 // spans ended
 	Traces       int64 // traces seen
 	Provisional  int64 // provisional mappings of incomplete traces
-	Evicted      int64 // incomplete traces forced out by MaxSpans before they completed
+	Evicted      int64 // incomplete traces forced out by the bounds before they completed
+	DroppedSpans int64 // spans dropped at the bounds without ever being mapped
 	HeldSpans    int   // spans held now
+	HeldBytes    int64 // their approximate size
 	HeldTraces   int   // traces held now
 	LateSpans    int64 // spans that ended after their trace was complete
 	ResentChange int64 // records re-sent because they changed
 }
 
 type traceState struct {
+	bytes      int64 // approximate size of ended and open spans
 	ended      []semconv.Span
 	index      map[trace.SpanID]int // position in ended, so a span given twice is kept once
 	open       map[trace.SpanID]Snapshot
@@ -100,6 +116,32 @@ type evictedT struct {
 	id    trace.TraceID
 	spans []semconv.Span
 	sent  map[string]uint64
+	bytes int64
+}
+
+// openSpanBytes is what an open span is taken to weigh: the SDK holds it, we hold a
+// reference and its future copy.
+const openSpanBytes = 512
+
+// spanBytes estimates what an ended span weighs in memory: its strings and a fixed part.
+func spanBytes(s *semconv.Span) int64 {
+	n := int64(256 + len(s.Name))
+	for _, kv := range s.Attributes {
+		n += int64(len(kv.Key)) + 32
+		if kv.Value.Type() == attribute.STRING {
+			n += int64(len(kv.Value.AsString()))
+		}
+	}
+	for _, ev := range s.Events {
+		n += 64 + int64(len(ev.Name))
+		for _, kv := range ev.Attributes {
+			n += int64(len(kv.Key)) + 32
+			if kv.Value.Type() == attribute.STRING {
+				n += int64(len(kv.Value.AsString()))
+			}
+		}
+	}
+	return n
 }
 
 // New returns an Assembler.
@@ -130,6 +172,8 @@ func (a *Assembler) Start(traceID trace.TraceID, spanID trace.SpanID, snap Snaps
 	}
 	ts.open[spanID] = snap
 	a.spans++
+	a.bytes += openSpanBytes
+	ts.bytes += openSpanBytes
 	a.evictLocked(now)
 }
 
@@ -143,11 +187,19 @@ func (a *Assembler) End(s semconv.Span) (complete bool) {
 	ts := a.state(s.TraceID, now)
 	if _, ok := ts.open[s.SpanID]; ok {
 		delete(ts.open, s.SpanID)
+		a.bytes -= openSpanBytes
+		ts.bytes -= openSpanBytes
 	} else {
 		a.spans++
 	}
+	size := spanBytes(&s)
+	a.bytes += size
+	ts.bytes += size
 	if i, ok := ts.index[s.SpanID]; ok {
 		// The same span again (a collector retrying a batch): replace, don't duplicate.
+		old := spanBytes(&ts.ended[i])
+		a.bytes -= old
+		ts.bytes -= old
 		ts.ended[i] = s
 		a.spans--
 	} else {
@@ -168,10 +220,14 @@ func (a *Assembler) End(s semconv.Span) (complete bool) {
 	return ts.rootEnded && len(ts.open) == 0
 }
 
-// evictLocked enforces MaxSpans: lingering complete traces go first, then the oldest
-// incomplete ones, whose spans are mapped and sent provisionally by the next Collect.
+// evictLocked enforces the bounds. Spans held in traces are brought down to 90% of them
+// (so that this does not run per span): lingering complete traces are forgotten first, then
+// the oldest incomplete ones are evicted — kept aside for the next Collect to send
+// provisionally. That backlog may reach half the bounds; past it the sender is not keeping
+// up, and the oldest evicted traces are dropped and counted.
 func (a *Assembler) evictLocked(now time.Time) {
-	if a.spans <= a.cfg.MaxSpans {
+	held, heldBytes := a.spans-a.pending, a.bytes-a.pendingBytes
+	if int64(held) <= int64(a.cfg.MaxSpans) && heldBytes <= a.cfg.MaxBytes && a.backlogOK() {
 		return
 	}
 	type cand struct {
@@ -179,7 +235,7 @@ func (a *Assembler) evictLocked(now time.Time) {
 		complete bool
 		first    time.Time
 	}
-	var cands []cand
+	cands := make([]cand, 0, len(a.traces))
 	for id, ts := range a.traces {
 		cands = append(cands, cand{id, !ts.completeAt.IsZero() && !ts.dirty, ts.first})
 	}
@@ -190,18 +246,38 @@ func (a *Assembler) evictLocked(now time.Time) {
 		return cands[i].first.Before(cands[j].first)
 	})
 	for _, c := range cands {
-		if a.spans <= a.cfg.MaxSpans*9/10 { // free some room so eviction is not per span
+		held, heldBytes = a.spans-a.pending, a.bytes-a.pendingBytes
+		if int64(held)*10 <= int64(a.cfg.MaxSpans)*9 && heldBytes*10 <= a.cfg.MaxBytes*9 {
 			break
 		}
 		ts := a.traces[c.id]
-		if !c.complete {
-			a.stats.Evicted++
-			spans := append(ts.ended[:len(ts.ended):len(ts.ended)], snapshots(ts.open, now)...)
-			a.evicted = append(a.evicted, evictedT{id: c.id, spans: spans, sent: ts.sent})
-		}
-		a.spans -= len(ts.ended) + len(ts.open)
 		delete(a.traces, c.id)
+		if c.complete {
+			a.spans -= len(ts.ended)
+			a.bytes -= ts.bytes
+			continue
+		}
+		a.stats.Evicted++
+		spans := append(ts.ended[:len(ts.ended):len(ts.ended)], snapshots(ts.open, now)...)
+		a.evicted = append(a.evicted, evictedT{id: c.id, spans: spans, sent: ts.sent, bytes: ts.bytes})
+		a.pending += len(spans)
+		a.pendingBytes += ts.bytes
 	}
+	for len(a.evicted) > 0 && !a.backlogOK() {
+		ev := a.evicted[0]
+		a.evicted = a.evicted[1:]
+		a.pending -= len(ev.spans)
+		a.pendingBytes -= ev.bytes
+		a.spans -= len(ev.spans)
+		a.bytes -= ev.bytes
+		a.stats.DroppedSpans += int64(len(ev.spans))
+	}
+}
+
+// backlogOK reports whether the evicted spans waiting for Collect are within half the
+// bounds.
+func (a *Assembler) backlogOK() bool {
+	return int64(a.pending)*2 <= int64(a.cfg.MaxSpans) && a.pendingBytes*2 <= a.cfg.MaxBytes
 }
 
 func snapshots(open map[trace.SpanID]Snapshot, now time.Time) []semconv.Span {
@@ -236,8 +312,10 @@ func (a *Assembler) Collect(now time.Time, flush bool) *Batch {
 	a.mu.Lock()
 	for _, ev := range a.evicted {
 		jobs = append(jobs, job{id: ev.id, spans: ev.spans, sent: ev.sent})
+		a.spans -= len(ev.spans)
+		a.bytes -= ev.bytes
 	}
-	a.evicted = nil
+	a.evicted, a.pending, a.pendingBytes = nil, 0, 0
 	for id, ts := range a.traces {
 		complete := ts.rootEnded && len(ts.open) == 0
 		switch {
@@ -248,6 +326,7 @@ func (a *Assembler) Collect(now time.Time, flush bool) *Batch {
 		case complete:
 			if now.Sub(ts.completeAt) >= a.cfg.Linger {
 				a.spans -= len(ts.ended)
+				a.bytes -= ts.bytes
 				delete(a.traces, id)
 			}
 		case (flush || now.Sub(ts.first) >= a.cfg.MaxWait) && (ts.dirty || !ts.mappedOnce):
@@ -259,6 +338,7 @@ func (a *Assembler) Collect(now time.Time, flush bool) *Batch {
 			// Its root never came (it lives in another process, or was lost): what is known
 			// was sent provisionally and nothing changed since.
 			a.spans -= len(ts.ended)
+			a.bytes -= ts.bytes
 			delete(a.traces, id)
 		}
 	}
@@ -329,6 +409,6 @@ func (a *Assembler) Stats() Stats {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := a.stats
-	s.HeldSpans, s.HeldTraces = a.spans, len(a.traces)
+	s.HeldSpans, s.HeldBytes, s.HeldTraces = a.spans, a.bytes, len(a.traces)
 	return s
 }

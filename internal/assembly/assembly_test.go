@@ -1,6 +1,7 @@
 package assembly
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -127,25 +128,59 @@ func TestLingerAndStaleTracesAreForgotten(t *testing.T) {
 	}
 }
 
-func TestMaxSpansBoundsMemory(t *testing.T) {
-	a := New(Config{MaxSpans: 100})
-	for tr := 1; tr <= 50; tr++ {
+// fillOpenTraces starts traces whose roots never end, each with 4 ended chats, calling
+// between() after each trace.
+func fillOpenTraces(t *testing.T, a *Assembler, n int, between func()) {
+	t.Helper()
+	for tr := 1; tr <= n; tr++ {
 		root := sp(byte(tr), 1, 0, false)
-		a.Start(root.TraceID, root.SpanID, open(root)) // roots never end
+		a.Start(root.TraceID, root.SpanID, open(root))
 		for i := 2; i < 6; i++ {
 			a.End(sp(byte(tr), byte(i), 1, true))
 		}
-		if st := a.Stats(); st.HeldSpans > 100 {
-			t.Fatalf("held %d spans over the bound of 100", st.HeldSpans)
+		if st := a.Stats(); st.HeldSpans > 150 {
+			t.Fatalf("held %d spans over the bound of 1.5 × 100", st.HeldSpans)
 		}
+		between()
 	}
+}
+
+func TestMaxSpansEvictsToASenderKeepingUp(t *testing.T) {
+	a := New(Config{MaxSpans: 100})
+	messages := 0
+	fillOpenTraces(t, a, 50, func() { messages += tasks(collect(a, time.Now(), false))[record.TaskMessage] })
 	st := a.Stats()
-	if st.Evicted == 0 {
-		t.Fatal("the bound was never enforced")
+	if st.Evicted == 0 || st.DroppedSpans != 0 {
+		t.Fatalf("stats %+v", st)
 	}
-	recs := collect(a, time.Now(), false)
-	if tasks(recs)[record.TaskMessage] != int(st.Evicted) {
-		t.Errorf("each evicted trace is sent provisionally with its message: %d messages for %d evicted", tasks(recs)[record.TaskMessage], st.Evicted)
+	if messages != int(st.Evicted) {
+		t.Errorf("each evicted trace is sent provisionally with its message: %d messages for %d evicted", messages, st.Evicted)
+	}
+}
+
+func TestMaxSpansDropsWhenTheSenderIsStuck(t *testing.T) {
+	a := New(Config{MaxSpans: 100})
+	fillOpenTraces(t, a, 50, func() {}) // nothing collects: a sender stuck on a dead API
+	st := a.Stats()
+	if st.DroppedSpans == 0 || st.DroppedSpans%5 != 0 {
+		t.Fatalf("whole evicted traces must be dropped once the backlog is half the bound: %+v", st)
+	}
+	messages := tasks(collect(a, time.Now(), false))[record.TaskMessage]
+	if messages != int(st.Evicted)-int(st.DroppedSpans/5) {
+		t.Errorf("%d messages sent, %d traces evicted, %d dropped", messages, st.Evicted, st.DroppedSpans/5)
+	}
+}
+
+func TestMaxBytesBoundsMemory(t *testing.T) {
+	a := New(Config{MaxBytes: 100_000})
+	big := strings.Repeat("x", 10_000)
+	for tr := 1; tr <= 40; tr++ {
+		s := sp(byte(tr), 2, 1, true)
+		s.Attributes = append(s.Attributes, attribute.String("gen_ai.input.messages", big))
+		a.End(s)
+		if st := a.Stats(); st.HeldBytes > 150_000 {
+			t.Fatalf("held %d bytes over the bound", st.HeldBytes)
+		}
 	}
 }
 

@@ -7,9 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/tracebridge/tracebridge/internal/telemetry"
 )
 
 // maxResponseBody caps how much of an answer is read: enough for an error message.
@@ -25,14 +28,20 @@ type Config struct {
 	HTTPClient *http.Client
 	Retry      RetryConfig
 	Logger     *slog.Logger
+	// Metrics records each attempt and retry; nil records nothing.
+	Metrics *telemetry.Metrics
 }
 
 // Client posts bodies to one URL.
 type Client struct {
-	url    string
-	header http.Header
-	retry  RetryConfig
-	rc     *retryablehttp.Client
+	url     string
+	header  http.Header
+	retry   RetryConfig
+	rc      *retryablehttp.Client
+	metrics *telemetry.Metrics
+	// pausedUntil (unix nanoseconds) holds every request back after the API answered 429
+	// with Retry-After: the limit is the API's, so all workers wait, not only the one told.
+	pausedUntil atomic.Int64
 }
 
 // New returns a Client. It never modifies cfg.HTTPClient.
@@ -41,7 +50,7 @@ func New(cfg Config) *Client {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{url: cfg.URL, header: cfg.Header, retry: cfg.Retry}
+	c := &Client{url: cfg.URL, header: cfg.Header, retry: cfg.Retry, metrics: cfg.Metrics}
 	rc := &retryablehttp.Client{
 		HTTPClient: cfg.HTTPClient,
 		// retryablehttp's default logger prints every request to stderr; route it to slog at
@@ -57,6 +66,8 @@ func New(cfg Config) *Client {
 		// Without a passthrough handler retryablehttp drops the final response, and with it
 		// the status and message the caller needs.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		// Called before every attempt, first included: wait out a pause, start the clock.
+		RequestLogHook: c.beforeAttempt,
 	}
 	if !cfg.Retry.Enabled {
 		rc.RetryMax = 0
@@ -69,11 +80,74 @@ func New(cfg Config) *Client {
 type attempts struct {
 	deadline time.Time // zero: none
 	n        int
+	started  time.Time // of the current attempt
+}
+
+// beforeAttempt waits while the API asked every client to hold back, and notes the start
+// of the attempt for the duration metric.
+func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
+	c.waitPause(req.Context())
+	if st, _ := req.Context().Value(attemptsKey{}).(*attempts); st != nil {
+		st.started = time.Now()
+	}
+	if attempt > 0 {
+		c.metrics.Retried(req.Context())
+	}
+}
+
+func (c *Client) waitPause(ctx context.Context) {
+	until := c.pausedUntil.Load()
+	if until == 0 {
+		return
+	}
+	d := time.Until(time.Unix(0, until))
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// pause holds all requests back for d (capped at the retry's MaxInterval), extending a
+// pause already in force but never shortening it.
+func (c *Client) pause(d time.Duration) {
+	if c.retry.MaxInterval > 0 {
+		d = min(d, c.retry.MaxInterval)
+	}
+	until := time.Now().Add(d).UnixNano()
+	for {
+		cur := c.pausedUntil.Load()
+		if cur >= until || c.pausedUntil.CompareAndSwap(cur, until) {
+			return
+		}
+	}
+}
+
+// observe records the outcome of one attempt: its duration, and a pause when the API
+// throttles with Retry-After.
+func (c *Client) observe(ctx context.Context, resp *http.Response) {
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+		if status == http.StatusTooManyRequests {
+			if d, ok := RetryAfter(resp); ok && d > 0 {
+				c.pause(d)
+			}
+		}
+	}
+	if st, _ := ctx.Value(attemptsKey{}).(*attempts); st != nil && !st.started.IsZero() {
+		c.metrics.Request(ctx, time.Since(st.started), status)
+	}
 }
 
 type attemptsKey struct{}
 
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c.observe(ctx, resp)
 	if ctx.Err() != nil || !Retryable(resp, err) {
 		return false, nil
 	}

@@ -16,7 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/tracebridge/tracebridge/internal/transport"
+	"github.com/tracebridge/tracebridge/record"
 	"github.com/tracebridge/tracebridge/semconv"
 )
 
@@ -38,12 +41,32 @@ const (
 	EnvCertificate       = "TRACEBRIDGE_CERTIFICATE"
 	EnvClientCertificate = "TRACEBRIDGE_CLIENT_CERTIFICATE"
 	EnvClientKey         = "TRACEBRIDGE_CLIENT_KEY"
+	EnvInsecure          = "TRACEBRIDGE_INSECURE"
+	EnvCaptureContent    = "TRACEBRIDGE_CAPTURE_CONTENT"
+	EnvMaxRecordBytes    = "TRACEBRIDGE_MAX_RECORD_BYTES"
 )
+
+// DefaultMaxRecordBytes bounds one record's body: longer fields are cut (with a visible
+// marker) before sending. The v1 API's limit is not published.
+const DefaultMaxRecordBytes = 1 << 20
+
+// Secret is a credential: it formats as [REDACTED] wherever it is printed (%v, %s, %+v,
+// %#v, slog), so a config struct in a log line or panic never shows it.
+type Secret string
+
+func (Secret) String() string   { return "[REDACTED]" }
+func (Secret) GoString() string { return `"[REDACTED]"` }
+
+// LogValue implements slog.LogValuer.
+func (Secret) LogValue() slog.Value { return slog.StringValue("[REDACTED]") }
+
+// MarshalText keeps the secret out of JSON, YAML and other encodings as well.
+func (Secret) MarshalText() ([]byte, error) { return []byte("[REDACTED]"), nil }
 
 // Config is the resolved exporter configuration.
 type Config struct {
 	BaseURL     string
-	APIKey      string
+	APIKey      Secret
 	Headers     map[string]string
 	HTTPClient  *http.Client // used as given when set (its transport keeps its TLS and proxy)
 	TLS         *tls.Config  // for the built-in transport only
@@ -52,6 +75,15 @@ type Config struct {
 	Concurrency int
 	Logger      *slog.Logger
 	Mapping     semconv.Options
+	// Insecure allows plain http:// to a host that is not loopback.
+	Insecure bool
+	// CaptureContent sends inputs, outputs, custom data and feedback text; false strips
+	// them from every record before any encoding.
+	CaptureContent bool
+	// Redact, when set, may change each record before it is encoded.
+	Redact         func(*record.Record)
+	MaxRecordBytes int
+	MeterProvider  metric.MeterProvider
 }
 
 // Default returns the configuration before environment and options.
@@ -61,6 +93,9 @@ func Default() Config {
 		Timeout:     DefaultTimeout,
 		Retry:       transport.DefaultRetry,
 		Concurrency: DefaultConcurrency,
+
+		CaptureContent: true,
+		MaxRecordBytes: DefaultMaxRecordBytes,
 	}
 }
 
@@ -68,7 +103,7 @@ func Default() Config {
 // the API key's value never appears in one.
 func (c *Config) FromEnv(getenv func(string) string) error {
 	if v := getenv(EnvAPIKey); v != "" {
-		c.APIKey = v
+		c.APIKey = Secret(v)
 	}
 	if v := getenv(EnvBaseURL); v != "" {
 		c.BaseURL = v
@@ -99,6 +134,23 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		for k, val := range h {
 			c.Headers[k] = val
+		}
+	}
+	for name, dst := range map[string]*bool{EnvInsecure: &c.Insecure, EnvCaptureContent: &c.CaptureContent} {
+		if v := getenv(name); v != "" {
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: want true or false, got %q", name, v))
+			}
+			*dst = b
+		}
+	}
+	if v := getenv(EnvMaxRecordBytes); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1024 {
+			errs = append(errs, fmt.Errorf("%s: want a number of bytes of at least 1024, got %q", EnvMaxRecordBytes, v))
+		} else {
+			c.MaxRecordBytes = n
 		}
 	}
 	ca, cert, key := getenv(EnvCertificate), getenv(EnvClientCertificate), getenv(EnvClientKey)
@@ -182,6 +234,9 @@ func (c *Config) Validate() error {
 	if c.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("timeout must be positive, got %v", c.Timeout))
 	}
+	if c.MaxRecordBytes != 0 && c.MaxRecordBytes < 1024 {
+		errs = append(errs, fmt.Errorf("max record bytes must be at least 1024, got %d", c.MaxRecordBytes))
+	}
 	if c.Concurrency < 1 {
 		errs = append(errs, fmt.Errorf("concurrency must be at least 1, got %d", c.Concurrency))
 	}
@@ -212,11 +267,23 @@ func (c *Config) TraceURL() (string, error) {
 	if u.User != nil {
 		return "", fmt.Errorf("base URL %q: credentials in the URL are not supported, use the API key", redactURL(base))
 	}
+	if u.Scheme == "http" && !c.Insecure && !isLoopback(u.Hostname()) {
+		return "", fmt.Errorf("base URL %q: plain http:// to a host that is not loopback would send the API key and the content unencrypted; use https:// or allow it explicitly (WithInsecure, %s=true)", redactURL(base), EnvInsecure)
+	}
 	p := strings.TrimRight(u.Path, "/")
 	p = strings.TrimSuffix(p, "/v1")
 	u.Path = p + TracePath
 	u.RawQuery, u.Fragment = "", ""
 	return u.String(), nil
+}
+
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func redactURL(s string) string {
@@ -235,7 +302,7 @@ func (c *Config) Header() http.Header {
 		h.Set(k, v)
 	}
 	if c.APIKey != "" {
-		h.Set("token", c.APIKey)
+		h.Set("token", string(c.APIKey))
 	}
 	return h
 }
