@@ -55,6 +55,7 @@ type processorConfig struct {
 	maxWait       time.Duration
 	linger        time.Duration
 	maxSpans      int
+	maxBytes      int64
 	exportTimeout time.Duration
 	tick          time.Duration
 }
@@ -86,6 +87,11 @@ func WithMaxBufferedSpans(n int) ProcessorOption {
 	return processorOptionFunc(func(c *processorConfig) { c.maxSpans = n })
 }
 
+// WithMaxBufferedBytes bounds the approximate size of the spans held. Default 64 MiB.
+func WithMaxBufferedBytes(n int64) ProcessorOption {
+	return processorOptionFunc(func(c *processorConfig) { c.maxBytes = n })
+}
+
 // WithExportTimeout bounds one background delivery round; records not delivered by then
 // fail. Default: none beyond each record's retry budget (see RetryConfig).
 func WithExportTimeout(d time.Duration) ProcessorOption {
@@ -102,7 +108,7 @@ func NewProcessor(exp *Exporter, opts ...ProcessorOption) *Processor {
 	p := &Processor{
 		exp: exp,
 		asm: assembly.New(assembly.Config{
-			Mapping: exp.mapping, MaxWait: cfg.maxWait, Linger: cfg.linger, MaxSpans: cfg.maxSpans,
+			Mapping: exp.mapping, MaxWait: cfg.maxWait, Linger: cfg.linger, MaxSpans: cfg.maxSpans, MaxBytes: cfg.maxBytes,
 		}),
 		cfg:     cfg,
 		kick:    make(chan struct{}, 1),

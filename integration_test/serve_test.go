@@ -144,3 +144,20 @@ func (s *serve) post(t *testing.T, body string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// getJSON decodes the answer of a GET on path.
+func (s *serve) getJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, s.URL+path, nil)
+	if s.token != "" {
+		req.Header.Set("token", s.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -129,9 +129,15 @@ func serveStats(t *testing.T, srv *serve) map[string]int64 {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var st map[string]int64
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+	var raw map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
 		t.Fatal(err)
+	}
+	st := map[string]int64{}
+	for k, v := range raw {
+		if n, ok := v.(float64); ok {
+			st[k] = int64(n)
+		}
 	}
 	return st
 }

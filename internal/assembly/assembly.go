@@ -86,16 +86,17 @@ type Assembler struct {
 
 // Stats count what the assembler did.
 type Stats struct {
-	Spans        int64 // spans ended
-	Traces       int64 // traces seen
-	Provisional  int64 // provisional mappings of incomplete traces
-	Evicted      int64 // incomplete traces forced out by the bounds before they completed
-	DroppedSpans int64 // spans dropped at the bounds without ever being mapped
-	HeldSpans    int   // spans held now
-	HeldBytes    int64 // their approximate size
-	HeldTraces   int   // traces held now
-	LateSpans    int64 // spans that ended after their trace was complete
-	ResentChange int64 // records re-sent because they changed
+	Spans         int64 // spans ended
+	Traces        int64 // traces seen
+	Provisional   int64 // provisional mappings of incomplete traces
+	Evicted       int64 // incomplete traces forced out by the bounds before they completed
+	DroppedSpans  int64 // spans dropped at the bounds without ever being mapped
+	DroppedTraces int64 // the traces they belonged to (a trace evicted twice counts twice)
+	HeldSpans     int   // spans held now
+	HeldBytes     int64 // their approximate size
+	HeldTraces    int   // traces held now
+	LateSpans     int64 // spans that ended after their trace was complete
+	ResentChange  int64 // records re-sent because they changed
 }
 
 type traceState struct {
@@ -271,6 +272,7 @@ func (a *Assembler) evictLocked(now time.Time) {
 		a.spans -= len(ev.spans)
 		a.bytes -= ev.bytes
 		a.stats.DroppedSpans += int64(len(ev.spans))
+		a.stats.DroppedTraces++
 	}
 }
 

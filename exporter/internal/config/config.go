@@ -18,6 +18,7 @@ import (
 
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/tracebridge/tracebridge/internal/endpoint"
 	"github.com/tracebridge/tracebridge/internal/transport"
 	"github.com/tracebridge/tracebridge/record"
 	"github.com/tracebridge/tracebridge/semconv"
@@ -28,7 +29,7 @@ const (
 	DefaultBaseURL     = "https://api-prod.neuraltrust.ai"
 	DefaultTimeout     = 10 * time.Second
 	DefaultConcurrency = 32
-	TracePath          = "/v1/trace"
+	TracePath          = endpoint.TracePath
 )
 
 // Environment variables read by FromEnv.
@@ -259,39 +260,14 @@ func (c *Config) Validate() error {
 // TraceURL is the address records are posted to: the base URL with a trailing "/v1" (as
 // older SDKs take it) or "/" removed, plus /v1/trace.
 func (c *Config) TraceURL() (string, error) {
-	base := strings.TrimSpace(c.BaseURL)
-	u, err := url.Parse(base)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", fmt.Errorf("base URL %q: want http(s)://host[:port][/path]", redactURL(base))
+	u, err := endpoint.TraceURL(c.BaseURL, c.Insecure)
+	if errors.Is(err, endpoint.ErrPlainHTTP) {
+		return "", fmt.Errorf("base URL %w or allow it explicitly (WithInsecure, %s=true)", err, EnvInsecure)
 	}
-	if u.User != nil {
-		return "", fmt.Errorf("base URL %q: credentials in the URL are not supported, use the API key", redactURL(base))
+	if err != nil {
+		return "", fmt.Errorf("base URL %w", err)
 	}
-	if u.Scheme == "http" && !c.Insecure && !isLoopback(u.Hostname()) {
-		return "", fmt.Errorf("base URL %q: plain http:// to a host that is not loopback would send the API key and the content unencrypted; use https:// or allow it explicitly (WithInsecure, %s=true)", redactURL(base), EnvInsecure)
-	}
-	p := strings.TrimRight(u.Path, "/")
-	p = strings.TrimSuffix(p, "/v1")
-	u.Path = p + TracePath
-	u.RawQuery, u.Fragment = "", ""
-	return u.String(), nil
-}
-
-// isLoopback reports whether host is localhost or a loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		u.User = url.User("REDACTED")
-		return u.String()
-	}
-	return s
+	return u, nil
 }
 
 // Header is the header sent with every request: the configured headers, then the API key
@@ -302,7 +278,7 @@ func (c *Config) Header() http.Header {
 		h.Set(k, v)
 	}
 	if c.APIKey != "" {
-		h.Set("token", string(c.APIKey))
+		h.Set(endpoint.TokenHeader, string(c.APIKey))
 	}
 	return h
 }
