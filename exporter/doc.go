@@ -25,6 +25,14 @@ Options passed to New win over these.
 	TRACEBRIDGE_CERTIFICATE         PEM file of CA certificates that verify the server.
 	TRACEBRIDGE_CLIENT_CERTIFICATE  PEM client certificate for mutual TLS (with the key).
 	TRACEBRIDGE_CLIENT_KEY          PEM private key of the client certificate.
+	TRACEBRIDGE_INSECURE            "true" allows plain http:// to a host that is not
+	                                loopback (refused by default: it would send the key
+	                                and the content unencrypted).
+	TRACEBRIDGE_CAPTURE_CONTENT     "false" keeps inputs, outputs, custom data and feedback
+	                                text in the process: they are removed from every
+	                                record before encoding. Default true.
+	TRACEBRIDGE_MAX_RECORD_BYTES    Largest record body; longer fields are cut with a
+	                                visible marker. Default 1048576.
 
 The proxy variables HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured by the built-in
 transport. A malformed value makes New fail with an error naming the variable.
@@ -33,11 +41,56 @@ transport. A malformed value makes New fail with an error naming the variable.
 
 Every record is one POST. Requests run concurrently, at most WithConcurrency at a time
 across all exports, over kept-alive connections (HTTP/2 where the server offers it).
-429, 500, 502, 503, 504 and network errors are retried with jittered exponential backoff,
-honouring Retry-After, on a time budget (RetryConfig.MaxElapsedTime, bounded by the export
-context's deadline); any other non-2xx answer is final for that record and does not stop the
-others. ExportSpans returns an error counting the records not delivered; Stats reports the
-totals.
+
+  - Retried: 429, 500, 502, 503, 504 and network errors other than certificate failures,
+    with jittered exponential backoff, on a time budget per record
+    (RetryConfig.MaxElapsedTime, bounded by the export context's deadline).
+  - Retry-After is honoured, capped at RetryConfig.MaxInterval. A 429 with Retry-After
+    pauses every worker sending to the API, not only the one that got it.
+  - 413: the record is cut to 32 KiB (longest fields first, each ending with
+    "…[truncated N bytes]", metadata "truncated": true) and tried once more; if it is still
+    too large it is dropped and counted. Records over WithMaxRecordBytes are cut before
+    the first attempt.
+  - Any other non-2xx answer (400, 401, 403, …) is final for that record and does not stop
+    the others.
+  - Delivery is at least once: a request cut off by a deadline may have been stored by the
+    API although it is counted as failed, and a retry after a reset connection may store a
+    record twice (the same id: the local server replaces it).
+
+ExportSpans returns an error counting the records not delivered; Stats reports the totals;
+a warning is logged at most every 10 seconds summing the records not delivered by reason
+(rejected, too_large, exhausted, deadline).
+
+# Memory
+
+The processor holds spans until their trace is whole: at most WithMaxBufferedSpans spans
+(50,000) and WithMaxBufferedBytes of span content (64 MiB, estimated from attribute sizes).
+Past either, the oldest traces are evicted — sent as they are, provisionally — and while the
+API is down and evicted traces wait for delivery beyond half the bounds again, the oldest
+are dropped and counted (ProcessorStats.DroppedSpans, DroppedTraces; metric
+tracebridge.spans.dropped). Memory held is thus at most about 1.5 × the bounds, plus the
+records of the delivery round in flight (WithConcurrency requests of at most
+WithMaxRecordBytes each). span.End never waits on the network.
+
+# Metrics
+
+Through the OpenTelemetry metrics API (WithMeterProvider; the global provider by default),
+all with the attribute destination="neuraltrust":
+
+	tracebridge.records.sent       records the API accepted
+	tracebridge.records.failed     records not delivered, by reason
+	tracebridge.requests.retried   requests sent again after a transient failure
+	tracebridge.records.shrunk     records cut to fit a size limit
+	tracebridge.spans.dropped      spans dropped at the memory bounds, by reason
+	tracebridge.request.duration   seconds per HTTP attempt, by http.response.status_code
+
+# Security
+
+TLS certificates are verified (custom CA: WithTLSClientConfig or
+TRACEBRIDGE_CERTIFICATE). Plain http:// is refused for hosts that are not loopback unless
+WithInsecure. The API key is sent only in the "token" header; it never appears in logs,
+errors or metrics, and formats as [REDACTED]. Response bodies are read up to 64 KiB.
+WithCaptureContent(false) and WithRedact act on each record before any encoding.
 
 The same span always maps to the same record id, so a re-export re-sends the record
 rather than adding a second one. Whether the real API replaces a record re-sent under the
