@@ -57,6 +57,7 @@ type step struct {
 	task record.Task // empty: the span is not a record of its own
 	in   []Message   // parsed input messages, when the span has them
 	out  []Message   // parsed output messages
+	v    *spanView   // dialect view: flattened lists and resolved content (view.go)
 }
 
 // traceIdentity holds what every record of one trace shares.
@@ -90,7 +91,7 @@ func MapTrace(spans []Span, opts Options) []record.Record {
 		st := &steps[i]
 		st.span = &spans[i]
 		st.a = newAttrs(spans[i].Attributes)
-		st.task = detectTask(st.a)
+		st.task = detectTask(st)
 		byID[spans[i].SpanID] = st
 		if spans[i].IsLocalRoot() && (root == nil || betterRoot(&spans[i], root.span)) {
 			root = st
@@ -312,19 +313,20 @@ func messageRecord(root *step, kept []*step, id *traceIdentity) record.Record {
 			r.Output = last.answerText()
 		}
 	}
-	var in, out int64
+	var sum Usage
 	var has bool
 	for _, g := range gens {
 		if u, ok := g.usage(); ok {
-			in += u.Input
-			out += u.Output
+			sum.Input += u.Input
+			sum.Output += u.Output
+			sum.Total += u.Total // a generation may report only a total
 			has = true
 		}
 	}
 	if has {
-		r.Metadata[record.MetaInputTokens] = in
-		r.Metadata[record.MetaOutputTokens] = out
-		r.Metadata[record.MetaTotalTokens] = in + out
+		r.Metadata[record.MetaInputTokens] = sum.Input
+		r.Metadata[record.MetaOutputTokens] = sum.Output
+		r.Metadata[record.MetaTotalTokens] = sum.Total
 	}
 	return r
 }
@@ -346,6 +348,7 @@ func messageMetadata(s *Span, a attrs) map[string]any {
 	}
 	if s.DroppedAttributes > 0 {
 		m[record.MetaDroppedAttributes] = int64(s.DroppedAttributes)
+		m[record.MetaTruncated] = true
 	}
 	if msg, failed := spanError(s, a); failed {
 		m[record.MetaStatus] = "error"

@@ -1,113 +1,129 @@
 package semconv
 
 import (
-	"go.opentelemetry.io/otel/codes"
+	"strings"
 
 	"github.com/tracebridge/tracebridge/record"
 )
 
-// detectTask decides what record a span is, from the most specific signal it carries.
-func detectTask(a attrs) record.Task {
-	switch a.str(GenAIOperationName) {
-	case GenAIOperationChat, GenAIOperationTextCompletion, GenAIOperationGenerateContent, GenAIOperationEmbeddings:
-		return record.TaskGeneration
-	case GenAIOperationRetrieval:
-		return record.TaskRetrieval
-	case GenAIOperationExecuteTool:
-		return record.TaskTool
-	case GenAIOperationCreateAgent, GenAIOperationInvokeAgent, GenAIOperationInvokeWorkflow:
-		return record.TaskAgent
+// The content sources of each kind of record, in precedence order: the first source that
+// has content gives the field (one source per field). docs/mapping.md lists them.
+var (
+	// Generations, agents, and containers read as a message's own text.
+	conversationIn = []source{
+		explicitIn,
+		genaiAttrIn,          // gen_ai.input.messages + gen_ai.system_instructions (≥1.37)
+		genaiDetailsIn,       // gen_ai.client.inference.operation.details event (≥1.37)
+		genaiMessageEventsIn, // gen_ai.{system,user,assistant,tool}.message events (1.28–1.36)
+		genaiContentEventIn,  // gen_ai.content.prompt event / gen_ai.prompt JSON (≤1.27)
+		oiMessagesIn,         // llm.input_messages.N (OpenInference)
+		tlPromptIn,           // gen_ai.prompt.N (OpenLLMetry legacy)
+		goPromptsIn,          // llm.prompts.N (old Go SDK)
+		vercelPromptIn,       // ai.prompt.messages, else ai.prompt (Vercel AI SDK)
+		oiEmbeddingTexts,     // embedding.embeddings.N.embedding.text
+		vercelEmbedIn,        // ai.values / ai.value
+		oiValueIn,            // input.value
+		tlEntityIn,           // traceloop.entity.input
 	}
-	switch {
-	case a.str(GenAIToolName, GenAIToolCallID) != "":
-		return record.TaskTool
-	case a.str(GenAIRetrievalQueryText, GenAIRetrievalDocuments) != "":
-		return record.TaskRetrieval
-	case a.str(GenAIRequestModel, GenAIResponseModel) != "":
-		return record.TaskGeneration
+	conversationOut = []source{
+		explicitOut,
+		genaiAttrOut,
+		genaiDetailsOut,
+		genaiChoiceEventsOut,
+		genaiContentEventOut,
+		oiMessagesOut,
+		tlCompletionOut,
+		goCompletionsOut,
+		vercelResponseOut,
+		oiValueOut,
+		tlEntityOut,
 	}
-	return ""
+	retrievalIn = []source{
+		explicitIn, rawOf(GenAIRetrievalQueryText), oiTextIn, oiRerankerQuery, dbQueryText,
+		tlRerankQuery, tlEntityIn,
+	}
+	retrievalOut = []source{
+		explicitOut, genaiRetrievalDocs, oiDocuments, oiReranked, vectorResults, tlRerankDocs,
+		oiTextOut, tlEntityOut,
+	}
+	toolIn = []source{
+		explicitIn, rawOf(GenAIToolCallArguments), oiToolArgs, vercelToolArgs, oiTextIn, tlEntityIn,
+	}
+	toolOut = []source{
+		explicitOut, rawOf(GenAIToolCallResult), vercelToolResult, oiTextOut, tlEntityOut,
+	}
+	// Events, routers, system and feedback records.
+	otherIn  = []source{explicitIn, oiTextIn, tlEntityIn}
+	otherOut = []source{explicitOut, oiTextOut, tlEntityOut, genaiEvaluation}
+)
+
+// parseContent resolves the span's input and output once: the record's text, and for
+// conversations the messages a message record reads its user text and answer from.
+func (st *step) parseContent() {
+	v := st.view()
+	if v.parsed {
+		return
+	}
+	v.parsed = true
+	var in, out conv
+	switch st.task {
+	case record.TaskGeneration, record.TaskAgent, "":
+		in, out = firstConv(st, conversationIn), firstConv(st, conversationOut)
+		st.in, st.out = in.msgs, out.msgs
+		if isEmbedding(st) {
+			st.in = nil // embedded texts are data, not a user's turn of the conversation
+		}
+	case record.TaskRetrieval:
+		in, out = firstConv(st, retrievalIn), firstConv(st, retrievalOut)
+	case record.TaskTool:
+		in, out = firstConv(st, toolIn), firstConv(st, toolOut)
+	default:
+		in, out = firstConv(st, otherIn), firstConv(st, otherOut)
+	}
+	v.input, v.output = in.text(), out.text()
+	v.plainIn, v.plainOut = prose(in), prose(out)
 }
 
-func (st *step) parseContent() {
-	switch st.task {
-	case record.TaskGeneration, record.TaskAgent:
-		if text := st.a.str(GenAIInputMessages); text != "" {
-			if msgs, ok := ParseMessages(text); ok {
-				st.in = msgs
-			}
-		}
-		if sys := st.a.str(GenAISystemInstructions); sys != "" {
-			st.in = append(systemMessages(sys), st.in...)
-		}
-		if text := st.a.str(GenAIOutputMessages); text != "" {
-			if msgs, ok := ParseMessages(text); ok {
-				st.out = msgs
-			}
-		}
+// prose is a source's raw text when it reads as words rather than data.
+func prose(c conv) string {
+	if len(c.msgs) > 0 || looksJSON(c.raw) {
+		return ""
 	}
+	return c.raw
 }
 
 // stepRecord builds the record of one kept span, without its parent.
 func stepRecord(st *step, id *traceIdentity) record.Record {
 	s := st.span
+	st.parseContent()
 	r := id.base(s)
 	r.TraceID = RecordID(s.TraceID, s.SpanID)
 	r.Task = st.task
 	r.Metadata = spanMetadata(st)
-	switch st.task {
-	case record.TaskGeneration, record.TaskAgent:
-		r.Input = contentOrRaw(st.in, st.a.str(GenAIInputMessages))
-		r.Output = contentOrRaw(st.out, st.a.str(GenAIOutputMessages))
-	case record.TaskRetrieval:
-		r.Input = st.a.str(GenAIRetrievalQueryText)
-		if text := st.a.str(GenAIRetrievalDocuments); text != "" {
-			if docs, ok := ParseDocuments(text); ok {
-				r.Output = EncodeDocuments(docs)
-			} else {
-				r.Output = text
-			}
+	r.Input, r.Output = st.v.input, st.v.output
+	if st.task == record.TaskFeedback {
+		if tag := st.a.str(TracebridgeFeedbackTag); record.ValidFeedbackTag(tag) {
+			r.FeedbackTag = tag
 		}
-	case record.TaskTool:
-		r.Input = st.a.str(GenAIToolCallArguments)
-		r.Output = st.a.str(GenAIToolCallResult)
-	}
-	if st.task == record.TaskGeneration {
-		if u, ok := st.usage(); ok {
-			r.Metadata[record.MetaInputTokens] = u.Input
-			r.Metadata[record.MetaOutputTokens] = u.Output
-			r.Metadata[record.MetaTotalTokens] = u.Total
-		}
+		r.FeedbackText = st.a.str(TracebridgeFeedbackText)
 	}
 	return r
 }
 
-// Usage is a generation's token usage.
-type Usage struct {
-	Input, Output, Total int64
-}
-
-// usage is the span's own token usage: input and output from the newest key present, total
-// as their sum (GenAI defines no total).
-func (st *step) usage() (Usage, bool) {
-	in, hasIn := st.a.int(GenAIUsageInputTokens, GenAIUsagePromptTokens)
-	out, hasOut := st.a.int(GenAIUsageOutputTokens, GenAIUsageCompletionTokens)
-	if !hasIn && !hasOut {
-		return Usage{}, false
-	}
-	return Usage{Input: in, Output: out, Total: in + out}, true
-}
-
 // ownText is the span's own input and output as plain text, for a message record built from
-// it: the last user message and the final answer of its conversation.
+// it: the last user message and the final answer of its conversation, else its input and
+// output when they are prose (an agent's or a chain's text). Spans that are no record of
+// their own (the usual root) are read too.
 func (st *step) ownText() (in, out string) {
-	if st.task == "" {
-		return "", ""
+	st.parseContent()
+	in, out = st.userText(), st.answerText()
+	if in == "" {
+		in = st.v.plainIn
 	}
-	if st.in == nil && st.out == nil {
-		st.parseContent()
+	if out == "" {
+		out = st.v.plainOut
 	}
-	return st.userText(), st.answerText()
+	return in, out
 }
 
 // userText is the text of the last user message of the span's input.
@@ -116,76 +132,13 @@ func (st *step) userText() string { return lastText(st.in, "user") }
 // answerText is the text of the final assistant message of the span's output.
 func (st *step) answerText() string { return lastText(st.out, "assistant") }
 
-// contentOrRaw prefers the normalised messages and falls back to the attribute's own text
-// when it could not be read as messages, so malformed content is shown rather than lost.
-func contentOrRaw(msgs []Message, raw string) string {
-	if len(msgs) > 0 {
-		return EncodeMessages(msgs)
+// isEmbedding reports an embeddings call in any dialect.
+func isEmbedding(st *step) bool {
+	switch {
+	case st.a.str(GenAIOperationName) == GenAIOperationEmbeddings,
+		strings.EqualFold(st.a.str(OISpanKind), OISpanKindEmbedding),
+		strings.EqualFold(st.a.str(LLMRequestType), LLMRequestTypeEmbedding):
+		return true
 	}
-	return raw
-}
-
-// spanMetadata collects what the v1 body has no field for.
-func spanMetadata(st *step) map[string]any {
-	s, a := st.span, st.a
-	m := map[string]any{
-		record.MetaSpanName:    s.Name,
-		record.MetaOTelTraceID: s.TraceID.String(),
-		record.MetaOTelSpanID:  s.SpanID.String(),
-		record.MetaStatus:      "ok",
-	}
-	if s.ParentSpanID.IsValid() {
-		m[record.MetaOTelParentSpanID] = s.ParentSpanID.String()
-	}
-	if v := a.str(GenAIOperationName); v != "" {
-		m[record.MetaOperation] = v
-	}
-	if v := a.str(GenAIResponseModel, GenAIRequestModel); v != "" {
-		m[record.MetaModel] = v
-	}
-	if v := a.str(GenAIProviderName, GenAISystem); v != "" {
-		m[record.MetaProvider] = v
-	}
-	if fr := a.strings(GenAIResponseFinishReasons); len(fr) > 0 {
-		m[record.MetaFinishReason] = fr[0]
-	}
-	if v := a.str(GenAIToolName); v != "" && st.task == record.TaskTool {
-		m[record.MetaToolName] = v
-	}
-	if v := a.str(GenAIAgentName); v != "" {
-		m[record.MetaAgentName] = v
-	}
-	if s.DroppedAttributes > 0 {
-		m[record.MetaDroppedAttributes] = int64(s.DroppedAttributes)
-	}
-	if msg, failed := spanError(s, a); failed {
-		m[record.MetaStatus] = "error"
-		if msg != "" {
-			m[record.MetaError] = msg
-		}
-	}
-	return m
-}
-
-// spanError reports whether the span failed and why: an Error status, error.type, or an
-// exception event.
-func spanError(s *Span, a attrs) (string, bool) {
-	failed := s.StatusCode == codes.Error
-	msg := s.StatusDesc
-	if et := a.str(ErrorType); et != "" {
-		failed = true
-		if msg == "" {
-			msg = et
-		}
-	}
-	for _, ev := range s.Events {
-		if ev.Name != ExceptionEventName {
-			continue
-		}
-		ea := newAttrs(ev.Attributes)
-		if msg == "" {
-			msg = ea.str(ExceptionMessage, ExceptionType)
-		}
-	}
-	return msg, failed
+	return strings.HasSuffix(vercelOperation(st), vercelSuffixDoEmbed)
 }
