@@ -14,6 +14,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tracebridge/tracebridge/exporter/internal/config"
 	"github.com/tracebridge/tracebridge/internal/assembly"
@@ -214,4 +215,10 @@ func (e *Exporter) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("tracebridge: shutdown: %w", ctx.Err())
 	}
+}
+
+// JoinEvent adds an event to a span for the WithBatcher path: it joins the span's trace, and
+// the next export maps and re-sends what it changes.
+func (e *Exporter) JoinEvent(traceID trace.TraceID, spanID trace.SpanID, ev semconv.Event) {
+	e.batches.AddEvent(traceID, spanID, ev)
 }

@@ -7,8 +7,10 @@ import (
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tracebridge/tracebridge/internal/assembly"
+	"github.com/tracebridge/tracebridge/internal/telemetry"
 	"github.com/tracebridge/tracebridge/semconv"
 )
 
@@ -41,6 +43,8 @@ type Processor struct {
 	// passes, so that nothing keeps retrying after Shutdown returned.
 	rounds       context.Context
 	cancelRounds context.CancelFunc
+
+	droppedReported int64 // DroppedSpans already counted in metrics; owned by loop
 
 	shutdownOnce sync.Once
 	stopped      chan struct{} // closed at Shutdown: OnStart and OnEnd do nothing after it
@@ -183,6 +187,7 @@ func (p *Processor) loop() {
 // deliver runs one round. A flush round is bounded by the flush's context, a background
 // round by WithExportTimeout if set; both end when Shutdown gives up.
 func (p *Processor) deliver(ctx context.Context, flush bool) error {
+	p.reportDrops()
 	b := p.asm.Collect(time.Now(), flush)
 	if len(b.Records) == 0 {
 		return nil
@@ -201,6 +206,16 @@ func (p *Processor) deliver(ctx context.Context, flush bool) error {
 		defer context.AfterFunc(p.rounds, cancel)()
 	}
 	return p.exp.sendBatch(ctx, p.asm, b)
+}
+
+// reportDrops counts the spans dropped at the memory bounds since the last round.
+func (p *Processor) reportDrops() {
+	st := p.asm.Stats()
+	if n := st.DroppedSpans - p.droppedReported; n > 0 {
+		p.droppedReported = st.DroppedSpans
+		p.exp.metrics.Dropped(context.Background(), int(n), telemetry.ReasonBufferFull)
+		p.exp.drops.Add(int(n), telemetry.ReasonBufferFull, "spans dropped at the memory bound while the API does not keep up")
+	}
 }
 
 // ForceFlush delivers every ended span now: complete traces in full, incomplete ones
@@ -245,3 +260,13 @@ type ProcessorStats = assembly.Stats
 
 // Stats returns the processor's counters; the exporter's Stats count deliveries.
 func (p *Processor) Stats() ProcessorStats { return p.asm.Stats() }
+
+// JoinEvent adds an event to a span of a trace the processor holds or will hold: GenAI
+// content that instrumentations emit as log records (see package genailog). The span's
+// record carries it when mapped; one already sent is re-sent with it.
+func (p *Processor) JoinEvent(traceID trace.TraceID, spanID trace.SpanID, ev semconv.Event) {
+	if p.isStopped() {
+		return
+	}
+	p.asm.AddEvent(traceID, spanID, ev)
+}

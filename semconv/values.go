@@ -19,11 +19,9 @@ func valueString(v attribute.Value) string {
 	case attribute.BOOL, attribute.INT64, attribute.FLOAT64:
 		return v.Emit()
 	default:
-		b, err := json.Marshal(v.AsInterface())
-		if err != nil {
-			return v.Emit()
-		}
-		return string(b)
+		// Slices and maps (log bodies and structured attributes) as the JSON text of the
+		// OTel AnyValue representation.
+		return v.String()
 	}
 }
 

@@ -92,6 +92,8 @@ type Stats struct {
 	Evicted       int64 // incomplete traces forced out by the bounds before they completed
 	DroppedSpans  int64 // spans dropped at the bounds without ever being mapped
 	DroppedTraces int64 // the traces they belonged to (a trace evicted twice counts twice)
+	Events        int64 // events joined through AddEvent
+	OrphanEvents  int64 // events dropped because their span never ended here in time
 	HeldSpans     int   // spans held now
 	HeldBytes     int64 // their approximate size
 	HeldTraces    int   // traces held now
@@ -100,9 +102,12 @@ type Stats struct {
 }
 
 type traceState struct {
-	bytes      int64 // approximate size of ended and open spans
-	ended      []semconv.Span
-	index      map[trace.SpanID]int // position in ended, so a span given twice is kept once
+	bytes int64 // approximate size of ended and open spans
+	ended []semconv.Span
+	index map[trace.SpanID]int // position in ended, so a span given twice is kept once
+	// events are span events that arrived on their own (GenAI content emitted as log
+	// records), by span id; they join their span when the trace is mapped.
+	events     map[trace.SpanID][]semconv.Event
 	open       map[trace.SpanID]Snapshot
 	rootEnded  bool
 	first      time.Time
@@ -133,16 +138,66 @@ func spanBytes(s *semconv.Span) int64 {
 			n += int64(len(kv.Value.AsString()))
 		}
 	}
-	for _, ev := range s.Events {
-		n += 64 + int64(len(ev.Name))
-		for _, kv := range ev.Attributes {
-			n += int64(len(kv.Key)) + 32
-			if kv.Value.Type() == attribute.STRING {
-				n += int64(len(kv.Value.AsString()))
-			}
+	for i := range s.Events {
+		n += eventBytes(&s.Events[i])
+	}
+	return n
+}
+
+func eventBytes(ev *semconv.Event) int64 {
+	n := 64 + int64(len(ev.Name))
+	for _, kv := range ev.Attributes {
+		n += int64(len(kv.Key)) + 32
+		if kv.Value.Type() == attribute.STRING {
+			n += int64(len(kv.Value.AsString()))
+		} else {
+			n += int64(len(kv.Value.String()))
 		}
 	}
 	return n
+}
+
+// mappingSpans is what a mapping of the trace reads: its ended spans, snapshots of the open
+// ones when provisional is set, and the events that arrived on their own joined to their
+// spans in time order.
+func (ts *traceState) mappingSpans(now time.Time, provisional bool) []semconv.Span {
+	spans := ts.ended[:len(ts.ended):len(ts.ended)]
+	if provisional && len(ts.open) > 0 {
+		spans = append(spans, snapshots(ts.open, now)...)
+	}
+	if len(ts.events) == 0 {
+		return spans
+	}
+	out := make([]semconv.Span, len(spans))
+	copy(out, spans)
+	for i := range out {
+		extra := ts.events[out[i].SpanID]
+		if len(extra) == 0 {
+			continue
+		}
+		merged := make([]semconv.Event, 0, len(out[i].Events)+len(extra))
+		merged = append(append(merged, out[i].Events...), extra...)
+		sort.SliceStable(merged, func(a, b int) bool { return merged[a].Time.Before(merged[b].Time) })
+		out[i].Events = merged
+	}
+	return out
+}
+
+// forgetLocked removes a trace, counting the events that never met their span.
+func (a *Assembler) forgetLocked(id trace.TraceID, ts *traceState, mapped []semconv.Span) {
+	delete(a.traces, id)
+	for sid, evs := range ts.events {
+		found := false
+		for i := range mapped {
+			if mapped[i].SpanID == sid {
+				found = true
+				break
+			}
+		}
+		if !found {
+			a.stats.OrphanEvents += int64(len(evs))
+		}
+	}
 }
 
 // New returns an Assembler.
@@ -175,6 +230,30 @@ func (a *Assembler) Start(traceID trace.TraceID, spanID trace.SpanID, snap Snaps
 	a.spans++
 	a.bytes += openSpanBytes
 	ts.bytes += openSpanBytes
+	a.evictLocked(now)
+}
+
+// AddEvent joins an event to a span of the trace, whether the span has ended yet or not.
+// An event for a span already mapped makes its trace be mapped again, so the record is
+// re-sent with it. An event whose span does not end before its trace is forgotten is
+// counted as an orphan and dropped.
+func (a *Assembler) AddEvent(traceID trace.TraceID, spanID trace.SpanID, ev semconv.Event) {
+	now := time.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stats.Events++
+	ts := a.state(traceID, now)
+	if ts.events == nil {
+		ts.events = map[trace.SpanID][]semconv.Event{}
+	}
+	ts.events[spanID] = append(ts.events[spanID], ev)
+	size := eventBytes(&ev)
+	a.bytes += size
+	ts.bytes += size
+	ts.last = now
+	if _, ended := ts.index[spanID]; ended {
+		ts.dirty = true
+	}
 	a.evictLocked(now)
 }
 
@@ -252,14 +331,15 @@ func (a *Assembler) evictLocked(now time.Time) {
 			break
 		}
 		ts := a.traces[c.id]
-		delete(a.traces, c.id)
 		if c.complete {
+			a.forgetLocked(c.id, ts, ts.ended)
 			a.spans -= len(ts.ended)
 			a.bytes -= ts.bytes
 			continue
 		}
 		a.stats.Evicted++
-		spans := append(ts.ended[:len(ts.ended):len(ts.ended)], snapshots(ts.open, now)...)
+		spans := ts.mappingSpans(now, true)
+		a.forgetLocked(c.id, ts, spans)
 		a.evicted = append(a.evicted, evictedT{id: c.id, spans: spans, sent: ts.sent, bytes: ts.bytes})
 		a.pending += len(spans)
 		a.pendingBytes += ts.bytes
@@ -322,18 +402,17 @@ func (a *Assembler) Collect(now time.Time, flush bool) *Batch {
 		complete := ts.rootEnded && len(ts.open) == 0
 		switch {
 		case complete && ts.dirty:
-			jobs = append(jobs, job{id: id, spans: ts.ended[:len(ts.ended):len(ts.ended)], sent: maps.Clone(ts.sent)})
+			jobs = append(jobs, job{id: id, spans: ts.mappingSpans(now, false), sent: maps.Clone(ts.sent)})
 			ts.dirty, ts.mappedOnce = false, true
 			ts.completeAt = now
 		case complete:
 			if now.Sub(ts.completeAt) >= a.cfg.Linger {
 				a.spans -= len(ts.ended)
 				a.bytes -= ts.bytes
-				delete(a.traces, id)
+				a.forgetLocked(id, ts, ts.ended)
 			}
 		case (flush || now.Sub(ts.first) >= a.cfg.MaxWait) && (ts.dirty || !ts.mappedOnce):
-			spans := append(ts.ended[:len(ts.ended):len(ts.ended)], snapshots(ts.open, now)...)
-			jobs = append(jobs, job{id: id, spans: spans, sent: maps.Clone(ts.sent)})
+			jobs = append(jobs, job{id: id, spans: ts.mappingSpans(now, true), sent: maps.Clone(ts.sent)})
 			ts.dirty, ts.mappedOnce = false, true
 			a.stats.Provisional++
 		case len(ts.open) == 0 && ts.mappedOnce && !ts.dirty && now.Sub(ts.last) >= a.cfg.MaxWait+a.cfg.Linger:
@@ -341,7 +420,7 @@ func (a *Assembler) Collect(now time.Time, flush bool) *Batch {
 			// was sent provisionally and nothing changed since.
 			a.spans -= len(ts.ended)
 			a.bytes -= ts.bytes
-			delete(a.traces, id)
+			a.forgetLocked(id, ts, ts.ended)
 		}
 	}
 	a.mu.Unlock()

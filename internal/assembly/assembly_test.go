@@ -203,3 +203,23 @@ func TestUndeliveredRecordsAreSentAgain(t *testing.T) {
 		t.Errorf("a span given twice is held once: %+v", st)
 	}
 }
+
+func TestEventsJoinTheirSpanAndOrphansAreCounted(t *testing.T) {
+	a := New(Config{MaxWait: time.Second, Linger: time.Second})
+	chat := sp(1, 2, 1, true)
+	ev := semconv.Event{Name: "gen_ai.choice", Time: t0, Attributes: []attribute.KeyValue{
+		attribute.String("message", `{"content":"hi"}`), attribute.String("finish_reason", "stop")}}
+	a.AddEvent(chat.TraceID, chat.SpanID, ev) // before the span ends
+	a.End(chat)
+	a.End(sp(1, 1, 0, false))
+	recs := collect(a, time.Now(), false)
+	if len(recs) != 2 || recs[1].Output != `[{"role":"assistant","content":"hi","finish_reason":"stop"}]` {
+		t.Fatalf("the event must join its span: %+v", recs)
+	}
+	a.AddEvent(trace.TraceID{7}, trace.SpanID{7}, ev) // its span never comes
+	_ = collect(a, time.Now().Add(2*time.Second), false)
+	_ = collect(a, time.Now().Add(10*time.Second), false)
+	if st := a.Stats(); st.OrphanEvents != 1 || st.Events != 2 || st.HeldTraces != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
