@@ -2,7 +2,6 @@ package integration_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"runtime"
@@ -69,16 +68,7 @@ func TestChaos(t *testing.T) {
 	}
 	elapsed := time.Since(start)
 
-	got := map[string]bool{}
-	for _, raw := range srv.raw(t, "") {
-		var r struct {
-			TraceID string `json:"trace_id"`
-		}
-		if err := json.Unmarshal(raw, &r); err != nil {
-			t.Fatal(err)
-		}
-		got[r.TraceID] = true
-	}
+	got := srv.ids(t)
 	missing := 0
 	for id := range want {
 		if !got[id] {
@@ -165,16 +155,7 @@ func TestDeadAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	got := map[string]bool{}
-	for _, raw := range srv.raw(t, "") {
-		var r struct {
-			TraceID string `json:"trace_id"`
-		}
-		if err := json.Unmarshal(raw, &r); err != nil {
-			t.Fatal(err)
-		}
-		got[r.TraceID] = true
-	}
+	got := srv.ids(t)
 	missing := 0
 	for id := range want {
 		if !got[id] {

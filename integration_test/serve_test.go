@@ -109,23 +109,25 @@ func (s *serve) records(t *testing.T, query string) []record.Record {
 // raw fetches the stored records matching the query exactly as received.
 func (s *serve) raw(t *testing.T, query string) []json.RawMessage {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, s.URL+"/v1/records?"+query, nil)
-	if s.token != "" {
-		req.Header.Set("token", s.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /v1/records: %s", resp.Status)
-	}
 	var raws []json.RawMessage
-	if err := json.NewDecoder(resp.Body).Decode(&raws); err != nil {
-		t.Fatal(err)
-	}
+	s.getJSON(t, "/v1/records?"+query, &raws)
 	return raws
+}
+
+// ids returns the set of trace_ids of all stored records.
+func (s *serve) ids(t *testing.T) map[string]bool {
+	t.Helper()
+	got := map[string]bool{}
+	for _, raw := range s.raw(t, "") {
+		var r struct {
+			TraceID string `json:"trace_id"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		got[r.TraceID] = true
+	}
+	return got
 }
 
 // post sends one body to /v1/trace and returns the status and answer.
@@ -145,7 +147,7 @@ func (s *serve) post(t *testing.T, body string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// getJSON decodes the answer of a GET on path.
+// getJSON decodes the answer of a GET on path, which must be 200.
 func (s *serve) getJSON(t *testing.T, path string, v any) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, s.URL+path, nil)
@@ -157,6 +159,9 @@ func (s *serve) getJSON(t *testing.T, path string, v any) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", path, resp.Status)
+	}
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatal(err)
 	}

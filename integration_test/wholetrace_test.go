@@ -2,8 +2,6 @@ package integration_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -120,19 +118,8 @@ func assertToolLoopTree(t *testing.T, srv *serve) {
 
 func serveStats(t *testing.T, srv *serve) map[string]int64 {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/stats", nil)
-	if srv.token != "" {
-		req.Header.Set("token", srv.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var raw map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
-		t.Fatal(err)
-	}
+	srv.getJSON(t, "/v1/stats", &raw)
 	st := map[string]int64{}
 	for k, v := range raw {
 		if n, ok := v.(float64); ok {
