@@ -18,7 +18,9 @@ import (
 	"github.com/tracebridge/tracebridge/semconv"
 )
 
-func kv(k string, v attribute.Value) attribute.KeyValue { return attribute.KeyValue{Key: attribute.Key(k), Value: v} }
+func kv(k string, v attribute.Value) attribute.KeyValue {
+	return attribute.KeyValue{Key: attribute.Key(k), Value: v}
+}
 
 // emit writes one GenAI event log record in the context of a span, as the official OTel
 // Python OpenAI instrumentation does (semantic conventions 1.28–1.36).
