@@ -64,7 +64,7 @@ a warning is logged at most every 10 seconds summing the records not delivered b
 # Memory
 
 The processor holds spans until their trace is whole: at most WithMaxBufferedSpans spans
-(50,000) and WithMaxBufferedBytes of span content (64 MiB, estimated from attribute sizes).
+(50,000) and WithMaxBufferedBytes of span content (32 MiB, estimated from attribute sizes).
 Past either, the oldest traces are evicted — sent as they are, provisionally — and while the
 API is down and evicted traces wait for delivery beyond half the bounds again, the oldest
 are dropped and counted (ProcessorStats.DroppedSpans, DroppedTraces; metric

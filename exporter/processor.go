@@ -91,7 +91,7 @@ func WithMaxBufferedSpans(n int) ProcessorOption {
 	return processorOptionFunc(func(c *processorConfig) { c.maxSpans = n })
 }
 
-// WithMaxBufferedBytes bounds the approximate size of the spans held. Default 64 MiB.
+// WithMaxBufferedBytes bounds the approximate size of the spans held. Default 32 MiB.
 func WithMaxBufferedBytes(n int64) ProcessorOption {
 	return processorOptionFunc(func(c *processorConfig) { c.maxBytes = n })
 }

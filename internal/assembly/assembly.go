@@ -45,7 +45,7 @@ const (
 	DefaultMaxWait  = 30 * time.Second
 	DefaultLinger   = 30 * time.Second
 	DefaultMaxSpans = 50_000
-	DefaultMaxBytes = 64 << 20
+	DefaultMaxBytes = 32 << 20
 )
 
 func (c Config) withDefaults() Config {
@@ -127,13 +127,16 @@ type evictedT struct {
 
 // openSpanBytes is what an open span is taken to weigh: the SDK holds it, we hold a
 // reference and its future copy.
-const openSpanBytes = 512
+const openSpanBytes = 1024
 
 // spanBytes estimates what an ended span weighs in memory: its strings and a fixed part.
 func spanBytes(s *semconv.Span) int64 {
-	n := int64(256 + len(s.Name))
+	// The fixed parts are what Go spends besides the strings: the span struct, the
+	// attribute slice (a KeyValue is 56 bytes) and allocation overhead, measured as roughly
+	// twice the raw sizes.
+	n := int64(400 + len(s.Name))
 	for _, kv := range s.Attributes {
-		n += int64(len(kv.Key)) + 32
+		n += int64(len(kv.Key)) + 80
 		if kv.Value.Type() == attribute.STRING {
 			n += int64(len(kv.Value.AsString()))
 		}
