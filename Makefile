@@ -1,4 +1,4 @@
-.PHONY: test quickstart serve build
+.PHONY: test quickstart serve build collector
 
 # Every check and test of every module (what CI runs).
 test:
@@ -13,3 +13,7 @@ serve:
 
 build:
 	go build -o bin/tracebridge ./cmd/tracebridge
+
+# The Collector distribution with the tracebridge exporter (module collector/, via go.work).
+collector:
+	go build -o bin/otelcol-tracebridge ./collector/cmd/otelcol-tracebridge

@@ -1,0 +1,163 @@
+package tracebridgeexporter
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/client"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"golang.org/x/net/http/httpguts"
+
+	"github.com/tracebridge/tracebridge/internal/assembly"
+	"github.com/tracebridge/tracebridge/internal/endpoint"
+	"github.com/tracebridge/tracebridge/internal/transport"
+	"github.com/tracebridge/tracebridge/semconv"
+)
+
+// tracesExporter is the push function behind exporterhelper's queue and retries.
+type tracesExporter struct {
+	cfg      *Config
+	url      string
+	settings component.TelemetrySettings
+	mapping  semconv.Options
+
+	client *http.Client // built in start, where auth extensions are known
+	lanes  *lanes
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+func newTracesExporter(cfg *Config, set exporter.Settings) (*tracesExporter, error) {
+	url, err := cfg.traceURL()
+	if err != nil {
+		return nil, err
+	}
+	e := &tracesExporter{
+		cfg:      cfg,
+		url:      url,
+		settings: set.TelemetrySettings,
+		mapping:  semconv.Options{KeepAllSpans: cfg.KeepAllSpans},
+		stop:     make(chan struct{}),
+	}
+	e.lanes = newLanes(e.newLane)
+	return e, nil
+}
+
+func (e *tracesExporter) start(ctx context.Context, host component.Host) error {
+	c, err := e.cfg.ClientConfig.ToClient(ctx, host.GetExtensions(), e.settings)
+	if err != nil {
+		return err
+	}
+	e.client = c
+	e.wg.Go(e.sweepLoop)
+	return nil
+}
+
+func (e *tracesExporter) shutdown(context.Context) error {
+	select {
+	case <-e.stop:
+	default:
+		close(e.stop)
+	}
+	e.wg.Wait()
+	if e.client != nil {
+		e.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// sweepLoop lets lanes forget, every linger, the traces they no longer need.
+func (e *tracesExporter) sweepLoop() {
+	t := time.NewTicker(max(time.Second, e.linger()))
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case now := <-t.C:
+			e.lanes.sweep(now)
+		}
+	}
+}
+
+func (e *tracesExporter) linger() time.Duration {
+	if e.cfg.Linger > 0 {
+		return e.cfg.Linger
+	}
+	return assembly.DefaultLinger
+}
+
+// newLane builds the sender and assemblers of one API key. Retries are exporterhelper's,
+// so the transport tries each request once.
+func (e *tracesExporter) newLane(key string) *lane {
+	h := http.Header{}
+	if key != "" {
+		h.Set(endpoint.TokenHeader, key)
+	}
+	c := transport.New(transport.Config{
+		URL:        e.url,
+		Header:     h,
+		HTTPClient: e.client,
+		Retry:      transport.RetryConfig{Enabled: false},
+	})
+	l := &lane{sender: transport.NewSender(c, transport.SenderConfig{
+		Concurrency:    e.cfg.Concurrency,
+		MaxRecordBytes: e.cfg.MaxRecordBytes,
+	})}
+	spans, size := int64(e.cfg.MaxBufferedSpans), e.cfg.MaxBufferedBytes
+	if spans <= 0 {
+		spans = assembly.DefaultMaxSpans
+	}
+	if size <= 0 {
+		size = assembly.DefaultMaxBytes
+	}
+	for i := range l.shards {
+		l.shards[i].asm = assembly.New(assembly.Config{
+			Mapping: e.mapping,
+			// Nothing waits to be sent (every batch is flushed); an incomplete trace is
+			// remembered for MaxWait+Linger after its last span.
+			MaxWait:  e.linger(),
+			Linger:   e.linger(),
+			MaxSpans: int(max(1, spans/shardsPerLane)),
+			MaxBytes: max(1, size/shardsPerLane),
+		})
+	}
+	return l
+}
+
+func (e *tracesExporter) push(ctx context.Context, td ptrace.Traces) error {
+	key, err := e.apiKey(ctx)
+	if err != nil {
+		return consumererror.NewPermanent(err)
+	}
+	spans := fromTraces(td)
+	if len(spans) == 0 {
+		return nil
+	}
+	l := e.lanes.acquire(key)
+	defer e.lanes.release(l)
+	o := l.export(ctx, spans)
+	return o.err()
+}
+
+// apiKey is the key for the request in ctx: the tenant's from the metadata header named by
+// api_key_from_metadata when the request has it, else api_key.
+func (e *tracesExporter) apiKey(ctx context.Context) (string, error) {
+	if h := e.cfg.APIKeyFromMetadata; h != "" {
+		if vals := client.FromContext(ctx).Metadata.Get(h); len(vals) > 0 && vals[0] != "" {
+			if !httpguts.ValidHeaderFieldValue(vals[0]) {
+				// Say where the key came from, never the key.
+				return "", fmt.Errorf("tracebridge: the API key in metadata %q is not a valid header value", h)
+			}
+			return vals[0], nil
+		}
+	}
+	return string(e.cfg.APIKey), nil
+}

@@ -1,0 +1,139 @@
+package tracebridgeexporter
+
+import (
+	"context"
+	"encoding/binary"
+	"sync"
+	"time"
+
+	"github.com/tracebridge/tracebridge/internal/assembly"
+	"github.com/tracebridge/tracebridge/internal/transport"
+	"github.com/tracebridge/tracebridge/semconv"
+)
+
+// shardsPerLane lets batches of different traces be mapped and sent at once (the queue's
+// consumers run in parallel) while batches that touch one trace take turns.
+const shardsPerLane = 8
+
+// lane is everything sent with one API key: its own sender (the key is in its header) and
+// its own assemblers, so that a batch never collects another tenant's records.
+type lane struct {
+	sender *transport.Sender
+	shards [shardsPerLane]shard
+	users  int // exports using the lane now; guarded by lanes.mu
+}
+
+// shard holds the traces whose id falls to it. Its lock is held from End to Commit: a batch
+// then collects only its own traces' changes and delivers them before another batch of the
+// same traces maps them again, so that every batch is acknowledged only once the records
+// reflecting its spans arrived, and a record's newer version is never overtaken by an older
+// one in flight.
+type shard struct {
+	mu  sync.Mutex
+	asm *assembly.Assembler
+}
+
+func shardOf(s *semconv.Span) int {
+	return int(binary.LittleEndian.Uint64(s.TraceID[8:]) % shardsPerLane)
+}
+
+// export maps spans with what the lane remembers of their traces and delivers the records
+// that are new or changed.
+func (l *lane) export(ctx context.Context, spans []semconv.Span) outcome {
+	var groups [shardsPerLane][]semconv.Span
+	for i := range spans {
+		n := shardOf(&spans[i])
+		groups[n] = append(groups[n], spans[i])
+	}
+	var results [shardsPerLane]outcome
+	var wg sync.WaitGroup
+	for n := range groups {
+		if len(groups[n]) > 0 {
+			wg.Go(func() { results[n] = l.shards[n].export(ctx, l.sender, groups[n]) })
+		}
+	}
+	wg.Wait()
+	var o outcome
+	for _, r := range results {
+		o.merge(r)
+	}
+	return o
+}
+
+func (s *shard) export(ctx context.Context, sender *transport.Sender, spans []semconv.Span) (o outcome) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range spans {
+		s.asm.End(spans[i]) // a span given again (a retried batch) replaces itself
+	}
+	// Flush: incomplete traces go out provisionally now, since after this batch is
+	// acknowledged the assembler's copy is the only one left in this process.
+	b := s.asm.Collect(time.Now(), true)
+	if len(b.Records) == 0 {
+		return o
+	}
+	errs := sender.Deliver(ctx, b.Records)
+	s.asm.Commit(b, func(i int) bool { return errs[i] == nil })
+	o.add(b.Records, errs)
+	return o
+}
+
+// held reports the spans the lane remembers, after letting each idle shard forget the
+// traces whose linger is over. A busy shard counts as holding some.
+func (l *lane) held(now time.Time) int {
+	n := 0
+	for i := range l.shards {
+		s := &l.shards[i]
+		if !s.mu.TryLock() {
+			n++
+			continue
+		}
+		// Every export flushes, so nothing is due here: this only forgets.
+		s.asm.Collect(now, false)
+		n += s.asm.Stats().HeldSpans
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// lanes are the lanes by API key.
+type lanes struct {
+	newLane func(key string) *lane
+
+	mu    sync.Mutex
+	byKey map[string]*lane
+}
+
+func newLanes(newLane func(key string) *lane) *lanes {
+	return &lanes{newLane: newLane, byKey: map[string]*lane{}}
+}
+
+func (ls *lanes) acquire(key string) *lane {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	l := ls.byKey[key]
+	if l == nil {
+		l = ls.newLane(key)
+		ls.byKey[key] = l
+	}
+	l.users++
+	return l
+}
+
+func (ls *lanes) release(l *lane) {
+	ls.mu.Lock()
+	l.users--
+	ls.mu.Unlock()
+}
+
+// sweep forgets traces whose linger is over and drops the lanes left empty, so that a
+// gateway serving many tenants holds memory only for the active ones.
+func (ls *lanes) sweep(now time.Time) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	for key, l := range ls.byKey {
+		if l.held(now) == 0 && l.users == 0 {
+			delete(ls.byKey, key)
+		}
+	}
+}
