@@ -85,7 +85,9 @@ func compareCeiling(rounds int) []result {
 				}
 			})
 		},
-		func() cost { return measure(len(bodies), func() { minimalPost(s.URL+"/v1/trace", bodies, concurrency) }) })
+		func() cost {
+			return measure(len(bodies), func() { minimalPost(s.URL+"/v1/trace", bodies, concurrency) })
+		})
 	rate := median(tb, cost.rate) / median(base, cost.rate)
 	cpu := median(tb, cost.cpuPer) / median(base, cost.cpuPer)
 	return []result{

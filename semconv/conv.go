@@ -7,12 +7,18 @@ import "go.opentelemetry.io/otel/attribute"
 type conv struct {
 	msgs []Message
 	raw  string
+	// verbatim marks text that says it is the record's text as it is (tracebridge.input,
+	// a text/plain input.value): it is sent as given, even when it reads as JSON.
+	verbatim bool
 }
 
 func (c conv) empty() bool { return len(c.msgs) == 0 && c.raw == "" }
 
-// text is the record form: messages as JSON, else the raw text.
+// text is the record form: verbatim text as given, else messages as JSON, else the raw text.
 func (c conv) text() string {
+	if c.verbatim {
+		return c.raw
+	}
 	if len(c.msgs) > 0 {
 		return EncodeMessages(c.msgs)
 	}
@@ -30,6 +36,27 @@ func firstConv(st *step, sources []source) conv {
 		}
 	}
 	return conv{}
+}
+
+// conversation reads one side of a conversation: the record's text from the first source
+// that has content, and the messages from the same source — or, when that source is
+// verbatim text, from the next source that has messages, so that a message record still
+// finds the user's words and the answer of a step whose text was given as is.
+func conversation(st *step, sources []source) (conv, []Message) {
+	var text conv
+	for _, src := range sources {
+		c := src(st)
+		if c.empty() {
+			continue
+		}
+		if text.empty() {
+			text = c
+		}
+		if len(c.msgs) > 0 || !text.verbatim {
+			return text, c.msgs
+		}
+	}
+	return text, nil
 }
 
 // messagesOrRaw reads text as a JSON list of messages, or keeps it as it is.
@@ -88,9 +115,17 @@ func rawOf(k attribute.Key) source {
 	}
 }
 
-// explicitIn and explicitOut read tracebridge.input/output, which win over every dialect.
-func explicitIn(st *step) conv  { return flexibleMessages(st.a.str(TracebridgeInput)) }
-func explicitOut(st *step) conv { return flexibleMessages(st.a.str(TracebridgeOutput)) }
+// explicitIn and explicitOut read tracebridge.input/output, which win over every dialect:
+// the record's text exactly as given, and the messages it holds when it is a conversation.
+func explicitIn(st *step) conv  { return explicit(st.a.str(TracebridgeInput)) }
+func explicitOut(st *step) conv { return explicit(st.a.str(TracebridgeOutput)) }
+
+func explicit(s string) conv {
+	if s == "" {
+		return conv{}
+	}
+	return conv{msgs: flexibleMessages(s).msgs, raw: s, verbatim: true}
+}
 
 // eventStr returns an event attribute as text, without building a map for a handful of keys.
 func eventStr(ev *Event, k attribute.Key) string {

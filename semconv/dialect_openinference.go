@@ -24,7 +24,7 @@ func oiValue(st *step, k, mime attribute.Key) conv {
 		return conv{}
 	}
 	if strings.HasPrefix(st.a.str(mime), oiMimeText) {
-		return conv{raw: s}
+		return conv{raw: s, verbatim: true}
 	}
 	c := flexibleMessages(s)
 	if c.raw != "" {
@@ -34,9 +34,20 @@ func oiValue(st *step, k, mime attribute.Key) conv {
 }
 
 // oiTextIn and oiTextOut read input.value/output.value as text, for records whose input is
-// not a conversation (tools, retrievals, events).
-func oiTextIn(st *step) conv  { return rawOf(OIInputValue)(st) }
-func oiTextOut(st *step) conv { return rawOf(OIOutputValue)(st) }
+// not a conversation (tools, retrievals, events): as given when the mime type says
+// text/plain, else a JSON string literal unquoted.
+func oiTextIn(st *step) conv  { return oiText(st, OIInputValue, OIInputMimeType) }
+func oiTextOut(st *step) conv { return oiText(st, OIOutputValue, OIOutputMimeType) }
+
+func oiText(st *step, k, mime attribute.Key) conv {
+	if strings.HasPrefix(st.a.str(mime), oiMimeText) {
+		if s := st.a.str(k); s != "" {
+			return conv{raw: s, verbatim: true}
+		}
+		return conv{}
+	}
+	return rawOf(k)(st)
+}
 
 func oiToolArgs(st *step) conv { return rawOf(OIToolCallFunctionArgs)(st) }
 

@@ -44,12 +44,17 @@ import (
 //
 // expect lists every record the trace must give, by "message" or span id, and no other:
 //
-//	{"task": "generation", "parent": "message" | "<span id>",
+//	{"task": "generation", "parent": "message" | "message:<interaction id>" | "<span id>",
 //	 "input": "exact text" | <JSON value compared as JSON> | null (must be empty),
 //	 "output": same, "metadata": {"key": <JSON value>}, "absent_metadata": ["key"],
 //	 "session_id": "...", "conversation_id": "..." | "<interaction>", "user_id": "...",
+//	 "interaction_id": "..." | "<interaction>", "channel_id": "...", "custom": "...",
+//	 "user": <the whole user object> | null, "start": ms, "end": ms,
 //	 "feedback_tag": "...", "feedback_text": "..."}
 //
+// "message" is the message record of the trace's own interaction when its id is derived
+// from the trace; "message:X" the message record of interaction X (an explicit
+// tracebridge.interaction.id), whether the trace sends it or only names it as a parent.
 // A field left out is not checked.
 
 type fixture struct {
@@ -90,6 +95,12 @@ type expected struct {
 	SessionID      *string                    `json:"session_id"`
 	ConversationID *string                    `json:"conversation_id"`
 	UserID         *string                    `json:"user_id"`
+	InteractionID  *string                    `json:"interaction_id"`
+	ChannelID      *string                    `json:"channel_id"`
+	Custom         *string                    `json:"custom"`
+	User           json.RawMessage            `json:"user"`
+	Start          *int64                     `json:"start"`
+	End            *int64                     `json:"end"`
 	FeedbackTag    *string                    `json:"feedback_tag"`
 	FeedbackText   *string                    `json:"feedback_text"`
 }
@@ -327,6 +338,10 @@ func (fx *fixture) compare(recs []record.Record) []string {
 		b, _ := hex.DecodeString(strings.Repeat("0", 16-len(s.ID)) + s.ID)
 		copy(sid[:], b)
 		keyOf[semconv.RecordID(goldenTrace, sid)] = s.ID
+		var x string
+		if json.Unmarshal(s.Attributes[string(semconv.TracebridgeInteractionID)], &x) == nil && x != "" {
+			keyOf[semconv.MessageIDOf(x)] = "message:" + x
+		}
 	}
 	idOf := map[string]string{}
 	for id, key := range keyOf {
@@ -366,6 +381,9 @@ func (fx *fixture) compare(recs []record.Record) []string {
 			want := ""
 			if *e.Parent != "" {
 				want = idOf[*e.Parent]
+				if want == "" {
+					fail("%s: parent %q is no record of the fixture", key, *e.Parent)
+				}
 			}
 			if r.ParentID != want {
 				fail("%s: parent %q (%s), want %s", key, r.ParentID, keyOf[r.ParentID], *e.Parent)
@@ -412,8 +430,32 @@ func (fx *fixture) compare(recs []record.Record) []string {
 			uid = r.User.ID
 		}
 		check("user_id", uid, e.UserID)
+		check("interaction_id", r.InteractionID, e.InteractionID)
+		check("channel_id", r.ChannelID, e.ChannelID)
+		check("custom", r.Custom, e.Custom)
 		check("feedback_tag", r.FeedbackTag, e.FeedbackTag)
 		check("feedback_text", r.FeedbackText, e.FeedbackText)
+		if e.User != nil {
+			got := []byte("null")
+			if !r.User.IsZero() {
+				got = r.AppendJSON(nil)
+				var body struct {
+					User json.RawMessage `json:"user"`
+				}
+				_ = json.Unmarshal(got, &body)
+				got = body.User
+			}
+			if !jsonEqual(got, e.User) {
+				fail("%s: user %s, want %s", key, got, e.User)
+			}
+		}
+		checkMs := func(field string, got int64, want *int64) {
+			if want != nil && got != t0Golden.UnixMilli()+*want {
+				fail("%s: %s %d ms after the trace's start, want %d", key, field, got-t0Golden.UnixMilli(), *want)
+			}
+		}
+		checkMs("start", r.StartTimestamp, e.Start)
+		checkMs("end", r.EndTimestamp, e.End)
 	}
 	return errs
 }

@@ -20,13 +20,16 @@ func RecordID(t trace.TraceID, s trace.SpanID) string {
 	return formatUUID(uuid5(namespace, name[:]))
 }
 
-// MessageID is the id of the message record of a trace: derived from the trace id alone, so
-// that any record of the trace can name it as its parent without knowing the root span.
-func MessageID(t trace.TraceID) string {
-	var name [1 + 16]byte
-	name[0] = 'm'
-	copy(name[1:], t[:])
-	return formatUUID(uuid5(namespace, name[:]))
+// MessageID is the id of the message record of a trace: derived from the trace's
+// interaction id alone, so that any record of the trace can name it as its parent without
+// knowing the root span.
+func MessageID(t trace.TraceID) string { return MessageIDOf(InteractionID(t)) }
+
+// MessageIDOf is the id of the message record of an interaction. Records that target an
+// interaction recorded in another trace (feedback given later, by tracebridge.interaction.id)
+// name it as their parent knowing only the interaction id.
+func MessageIDOf(interactionID string) string {
+	return formatUUID(uuid5(namespace, append([]byte{'m'}, interactionID...)))
 }
 
 // InteractionID is the interaction id of a trace: one OTel trace is one interaction.

@@ -13,6 +13,26 @@ const (
 	// Feedback records: the tag (positive, negative, neutral) and free text.
 	TracebridgeFeedbackTag  attribute.Key = "tracebridge.feedback.tag"
 	TracebridgeFeedbackText attribute.Key = "tracebridge.feedback.text"
+	// TracebridgeInteractionID names the interaction a span's records belong to. On the
+	// message span it is the interaction's id (instead of the one derived from the trace id);
+	// on any other span it targets an interaction recorded elsewhere (feedback given in a
+	// later request): that span's records land there, under that interaction's message.
+	TracebridgeInteractionID attribute.Key = "tracebridge.interaction.id"
+	TracebridgeChannelID     attribute.Key = "tracebridge.channel.id" // the record's channel_id
+	TracebridgeCustom        attribute.Key = "tracebridge.custom"     // the record's custom text, as sent
+	// TracebridgeUserPhone is the user's phone (user_phone); other tracebridge.user.<key>
+	// attributes are further keys of the record's user object.
+	TracebridgeUserPhone  attribute.Key = "tracebridge.user.phone"
+	TracebridgeUserPrefix               = "tracebridge.user."
+	// TracebridgeMetadataPrefix: tracebridge.metadata.<key> is the key of the record's
+	// metadata object (timezone, locale, location, browser, device, os, or any other).
+	TracebridgeMetadataPrefix = "tracebridge.metadata."
+)
+
+// OpenTelemetry keys of the user and the client, read into the record's user and metadata.
+const (
+	UserEmail         attribute.Key = "user.email"          // user_email
+	UserAgentOriginal attribute.Key = "user_agent.original" // metadata user_agent
 )
 
 // OpenTelemetry GenAI keys (semantic conventions up to v1.41 and the genai repo after it).

@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strings"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tracebridge/tracebridge/record"
@@ -58,50 +57,46 @@ type step struct {
 	in   []Message   // parsed input messages, when the span has them
 	out  []Message   // parsed output messages
 	v    *spanView   // dialect view: flattened lists and resolved content (view.go)
+
+	inter    *interaction // the interaction its records belong to, once resolved
+	targeted bool         // inter comes from an explicit tracebridge.interaction.id
+	above    bool         // an ancestor of the message's span: never a record
 }
 
-// traceIdentity holds what every record of one trace shares.
-type traceIdentity struct {
-	interactionID  string
-	conversationID string
-	sessionID      string
-	user           *record.User
-	messageID      string
+// mapping is one trace under mapping.
+type mapping struct {
+	steps []step
+	byID  map[trace.SpanID]*step
+	root  *step // the local root; nil when it is not in view
+	msg   *step // the span with tracebridge.task=message; nil when none
+	top   *step // the span the message is built from: msg, else root
+	id    traceIdentity
 }
 
 // MapTrace turns the spans of one trace into records. spans may be the whole trace or the
 // part known so far: records are always consistent, so mapping again with more spans yields
 // the same records for the same steps (re-sent under the same ids) plus the new ones.
 //
-// The local root becomes the trace's message record; spans with an LLM meaning become
-// generation, retrieval, tool, agent, router and event records under their nearest kept
-// ancestor, or under the message when no ancestor is kept or known; other spans are
-// dropped. A trace with no LLM step gives no records. When the root is not among spans (it
-// has not ended, or lives in another process), a provisional message stands in for it so
-// that no parent_id points at a record that is not sent; the real one replaces it later
-// under the same id.
+// The span that says it is the message (tracebridge.task=message), else the local root,
+// becomes the trace's message record; spans with an LLM meaning become generation,
+// retrieval, tool, agent, router and event records under their nearest kept ancestor, or
+// under the message when no ancestor is kept or known; other spans are dropped, and so are
+// the spans above an explicit message. A trace with no LLM step gives no records. When the
+// root is not among spans (it has not ended, or lives in another process), a provisional
+// message stands in for it so that no parent_id points at a record that is not sent; the
+// real one replaces it later under the same id. Spans that target another interaction
+// (tracebridge.interaction.id) give records of that interaction, under its message, which
+// this trace does not send.
 func MapTrace(spans []Span, opts Options) []record.Record {
 	if len(spans) == 0 {
 		return nil
 	}
-	steps := make([]step, len(spans))
-	byID := make(map[trace.SpanID]*step, len(spans))
-	var root *step
-	for i := range spans {
-		st := &steps[i]
-		st.span = &spans[i]
-		st.a = newAttrs(spans[i].Attributes)
-		st.task = detectTask(st)
-		byID[spans[i].SpanID] = st
-		if spans[i].IsLocalRoot() && (root == nil || betterRoot(&spans[i], root.span)) {
-			root = st
-		}
-	}
-	dropOuterGenerations(steps, byID)
+	m := newMapping(spans)
+	dropOuterGenerations(m.steps, m.byID)
 
-	llm := false
-	for i := range steps {
-		if steps[i].task != "" {
+	llm := m.msg != nil
+	for i := range m.steps {
+		if m.steps[i].task != "" {
 			llm = true
 			break
 		}
@@ -110,50 +105,129 @@ func MapTrace(spans []Span, opts Options) []record.Record {
 		return nil
 	}
 	if opts.KeepAllSpans {
-		// Every span but the root becomes a record; the root is the message already.
-		for i := range steps {
-			if st := &steps[i]; st.task == "" && st != root {
+		// Every span but the message's becomes a record, spans above an explicit message
+		// excepted.
+		for i := range m.steps {
+			if st := &m.steps[i]; st.task == "" && st != m.top && !st.above {
 				st.task = record.TaskEvent
 			}
 		}
 	}
+	m.id.resolve(spans[0].TraceID, m.identityOrder())
 
-	tid := spans[0].TraceID
-	id := traceIdentity{
-		interactionID: InteractionID(tid),
-		messageID:     MessageID(tid),
-	}
-	id.resolve(steps, root)
-
-	out := make([]record.Record, 0, len(steps)+1)
 	var kept []*step
-	for i := range steps {
-		st := &steps[i]
+	ownSteps := false
+	for i := range m.steps {
+		st := &m.steps[i]
 		if st.task == "" {
 			continue
 		}
 		st.parseContent()
 		kept = append(kept, st)
+		if in, targeted := m.interactionOf(st); in == m.id.own && !targeted {
+			ownSteps = true
+		}
 	}
 	sort.SliceStable(kept, func(i, j int) bool { return earlier(kept[i].span, kept[j].span) })
-	msgRoot := root
-	if msgRoot == nil {
-		msgRoot = standInRoot(spans)
+
+	out := make([]record.Record, 0, len(kept)+1)
+	if m.msg != nil || ownSteps {
+		out = append(out, m.messageRecord(kept))
 	}
-	msg := messageRecord(msgRoot, kept, &id)
-	if root == nil || root.span.ParentRemote || root.span.Open {
-		msg.Metadata[record.MetaProvisional] = true
-	}
-	out = append(out, msg)
 	for _, st := range kept {
-		r := stepRecord(st, &id)
-		r.ParentID = parentRecordID(st, byID, root, &id)
+		in, _ := m.interactionOf(st)
+		r := stepRecord(st, &m.id, in)
+		r.ParentID = m.parentRecordID(st)
 		if st.span.Open {
 			r.Metadata[record.MetaProvisional] = true
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// newMapping indexes the spans, detects their tasks, and finds the root and the message.
+func newMapping(spans []Span) *mapping {
+	m := &mapping{steps: make([]step, len(spans)), byID: make(map[trace.SpanID]*step, len(spans))}
+	for i := range spans {
+		st := &m.steps[i]
+		st.span = &spans[i]
+		st.a = newAttrs(spans[i].Attributes)
+		st.task = detectTask(st)
+		m.byID[spans[i].SpanID] = st
+		if spans[i].IsLocalRoot() && (m.root == nil || betterRoot(&spans[i], m.root.span)) {
+			m.root = st
+		}
+	}
+	m.msg = m.explicitMessage()
+	m.top = m.root
+	if m.msg != nil {
+		m.top = m.msg
+		m.markAbove(m.msg)
+	}
+	return m
+}
+
+// explicitMessage is the outermost, earliest span with tracebridge.task=message. Its
+// records' interaction is the trace's own, even when spans (an HTTP server span) are above
+// it.
+func (m *mapping) explicitMessage() *step {
+	var best *step
+	for i := range m.steps {
+		st := &m.steps[i]
+		if !isExplicitMessage(st) || m.hasMessageAbove(st) {
+			continue
+		}
+		if best == nil || earlier(st.span, best.span) {
+			best = st
+		}
+	}
+	return best
+}
+
+func (m *mapping) hasMessageAbove(st *step) bool {
+	for n, cur := 0, st; n < len(m.steps) && !cur.span.ParentRemote; n++ {
+		p := m.byID[cur.span.ParentSpanID]
+		if p == nil {
+			return false
+		}
+		if isExplicitMessage(p) {
+			return true
+		}
+		cur = p
+	}
+	return false
+}
+
+// markAbove drops the ancestors of the message's span: they are the transport of the
+// interaction (HTTP server, handler spans), not steps of it.
+func (m *mapping) markAbove(msg *step) {
+	for n, cur := 0, msg; n < len(m.steps) && !cur.span.ParentRemote; n++ {
+		p := m.byID[cur.span.ParentSpanID]
+		if p == nil {
+			return
+		}
+		p.task, p.above = "", true
+		cur = p
+	}
+}
+
+// identityOrder is the order in which spans give the trace's identity: the message's span,
+// the root, then the others.
+func (m *mapping) identityOrder() []*step {
+	order := make([]*step, 0, len(m.steps))
+	if m.msg != nil {
+		order = append(order, m.msg)
+	}
+	if m.root != nil && m.root != m.msg {
+		order = append(order, m.root)
+	}
+	for i := range m.steps {
+		if st := &m.steps[i]; st != m.msg && st != m.root {
+			order = append(order, st)
+		}
+	}
+	return order
 }
 
 // dropOuterGenerations keeps one generation per model call: a generation with a generation
@@ -187,14 +261,15 @@ func dropOuterGenerations(steps []step, byID map[trace.SpanID]*step) {
 
 // standInRoot is the root of a trace whose root span is not in view: it spans the known
 // spans, and has no attributes or span id of its own.
-func standInRoot(spans []Span) *step {
-	s := Span{TraceID: spans[0].TraceID, Start: spans[0].Start, End: spans[0].End}
-	for i := range spans {
-		if spans[i].Start.Before(s.Start) {
-			s.Start = spans[i].Start
+func standInRoot(steps []step) *step {
+	first := steps[0].span
+	s := Span{TraceID: first.TraceID, Start: first.Start, End: first.End}
+	for i := range steps {
+		if sp := steps[i].span; sp.Start.Before(s.Start) {
+			s.Start = sp.Start
 		}
-		if spans[i].End.After(s.End) {
-			s.End = spans[i].End
+		if sp := steps[i].span; sp.End.After(s.End) {
+			s.End = sp.End
 		}
 	}
 	return &step{span: &s, a: attrs{}}
@@ -216,84 +291,65 @@ func earlier(a, b *Span) bool {
 	return strings.Compare(a.SpanID.String(), b.SpanID.String()) < 0
 }
 
-// parentRecordID walks up from st to the nearest ancestor that is a record. The root's
-// message stands in for any ancestor that is not known (yet) or not kept.
-func parentRecordID(st *step, byID map[trace.SpanID]*step, root *step, id *traceIdentity) string {
-	if st == root {
-		return id.messageID
-	}
-	if st.span.ParentRemote {
-		return id.messageID // a service's local root hangs under the interaction's message
+// parentRecordID walks up from st to the nearest ancestor of the same interaction that is
+// a record. The interaction's message stands in for any ancestor that is not known (yet),
+// not kept, or of another interaction.
+func (m *mapping) parentRecordID(st *step) string {
+	in, _ := m.interactionOf(st)
+	if st == m.top || st.span.ParentRemote {
+		return in.messageID // a service's local root hangs under the interaction's message
 	}
 	seen := 0
-	for p := st.span.ParentSpanID; p.IsValid() && seen <= len(byID); seen++ {
-		anc, ok := byID[p]
-		if !ok || anc == root {
-			if ok && anc.task != "" {
-				return RecordID(anc.span.TraceID, anc.span.SpanID)
-			}
-			return id.messageID
+	for p := st.span.ParentSpanID; p.IsValid() && seen <= len(m.byID); seen++ {
+		anc, ok := m.byID[p]
+		if !ok {
+			break
+		}
+		if ai, _ := m.interactionOf(anc); ai != in {
+			break
 		}
 		if anc.task != "" {
 			return RecordID(anc.span.TraceID, anc.span.SpanID)
 		}
-		if anc.span.ParentRemote {
+		if anc == m.top || anc.span.ParentRemote {
 			break
 		}
 		p = anc.span.ParentSpanID
 	}
-	return id.messageID
+	return in.messageID
 }
 
-// resolve takes conversation, session and user from whichever span carries them, the root
-// first, so every record of the trace shares them.
-func (id *traceIdentity) resolve(steps []step, root *step) {
-	order := make([]*step, 0, len(steps))
-	if root != nil {
-		order = append(order, root)
+// messageRecord builds the trace's own message record from the message's span (or the
+// local root, or a stand-in when neither is in view). Its input and output are the span's
+// own when it has them, else the first user input and the final answer of the interaction's
+// generations. Its metadata sums the usage of the generations once.
+func (m *mapping) messageRecord(kept []*step) record.Record {
+	top := m.top
+	if top == nil {
+		top = standInRoot(m.steps)
 	}
-	for i := range steps {
-		if &steps[i] != root {
-			order = append(order, &steps[i])
-		}
-	}
-	first := func(keys []attribute.Key) string {
-		for _, st := range order {
-			for _, k := range keys {
-				if v := st.a.str(k); v != "" {
-					return v
-				}
-			}
-		}
-		return ""
-	}
-	id.conversationID = first(ConversationKeys)
-	if id.conversationID == "" {
-		id.conversationID = id.interactionID
-	}
-	id.sessionID = first(SessionKeys)
-	if u := first(UserKeys); u != "" {
-		id.user = &record.User{ID: u}
-	}
-}
-
-// messageRecord builds the interaction's message record from the local root. Its input and
-// output are the root's own when it has them, else the first user input and the final
-// answer of the generations below it. Its metadata sums the usage of the generations once.
-func messageRecord(root *step, kept []*step, id *traceIdentity) record.Record {
-	s := root.span
-	r := id.base(s)
-	r.TraceID = id.messageID
+	s := top.span
+	own := m.id.own
+	r := m.id.base(s, own)
+	r.TraceID = own.messageID
 	r.Task = record.TaskMessage
-	r.Metadata = messageMetadata(s, root.a)
+	r.Metadata = messageMetadata(s, top.a)
+	m.id.addMetadata(r.Metadata)
+	provisional := s.Open
+	if m.msg == nil {
+		provisional = m.root == nil || m.root.span.ParentRemote || m.root.span.Open
+	}
+	if provisional {
+		r.Metadata[record.MetaProvisional] = true
+	}
 
 	var gens []*step
 	for _, st := range kept {
-		if st.task == record.TaskGeneration {
+		if in, _ := m.interactionOf(st); st.task == record.TaskGeneration && in == own {
 			gens = append(gens, st)
 		}
 	}
-	r.Input, r.Output = root.ownText()
+	r.Input, r.Output = top.ownText()
 	if r.Input == "" {
 		for _, g := range gens { // kept is in start order
 			if t := g.userText(); t != "" {
@@ -346,6 +402,9 @@ func messageMetadata(s *Span, a attrs) map[string]any {
 	if s.ParentSpanID.IsValid() {
 		m[record.MetaOTelParentSpanID] = s.ParentSpanID.String()
 	}
+	if tags := a.strings(OITagTags); len(tags) > 0 {
+		m[MetaTags] = tags
+	}
 	if s.DroppedAttributes > 0 {
 		m[record.MetaDroppedAttributes] = int64(s.DroppedAttributes)
 		m[record.MetaTruncated] = true
@@ -357,20 +416,4 @@ func messageMetadata(s *Span, a attrs) map[string]any {
 		}
 	}
 	return m
-}
-
-// base fills the fields every record of the trace shares, and the span's times.
-func (id *traceIdentity) base(s *Span) record.Record {
-	r := record.Record{
-		ConversationID: id.conversationID,
-		InteractionID:  id.interactionID,
-		SessionID:      id.sessionID,
-		User:           id.user,
-		StartTimestamp: s.Start.UnixMilli(),
-		EndTimestamp:   s.End.UnixMilli(),
-	}
-	if d := s.End.Sub(s.Start).Milliseconds(); d > 0 {
-		r.Latency = d
-	}
-	return r
 }

@@ -68,8 +68,8 @@ func (st *step) parseContent() {
 	var in, out conv
 	switch st.task {
 	case record.TaskGeneration, record.TaskAgent, "":
-		in, out = firstConv(st, conversationIn), firstConv(st, conversationOut)
-		st.in, st.out = in.msgs, out.msgs
+		in, st.in = conversation(st, conversationIn)
+		out, st.out = conversation(st, conversationOut)
 		if isEmbedding(st) {
 			st.in = nil // embedded texts are data, not a user's turn of the conversation
 		}
@@ -82,6 +82,12 @@ func (st *step) parseContent() {
 	}
 	v.input, v.output = in.text(), out.text()
 	v.plainIn, v.plainOut = prose(in), prose(out)
+	if in.verbatim {
+		v.exactIn = in.raw
+	}
+	if out.verbatim {
+		v.exactOut = out.raw
+	}
 }
 
 // prose is a source's raw text when it reads as words rather than data.
@@ -92,14 +98,15 @@ func prose(c conv) string {
 	return c.raw
 }
 
-// stepRecord builds the record of one kept span, without its parent.
-func stepRecord(st *step, id *traceIdentity) record.Record {
+// stepRecord builds the record of one kept span of interaction in, without its parent.
+func stepRecord(st *step, id *traceIdentity, in *interaction) record.Record {
 	s := st.span
 	st.parseContent()
-	r := id.base(s)
+	r := id.base(s, in)
 	r.TraceID = RecordID(s.TraceID, s.SpanID)
 	r.Task = st.task
 	r.Metadata = spanMetadata(st)
+	id.addMetadata(r.Metadata)
 	r.Input, r.Output = st.v.input, st.v.output
 	if st.task == record.TaskFeedback {
 		if tag := st.a.str(TracebridgeFeedbackTag); record.ValidFeedbackTag(tag) {
@@ -111,17 +118,18 @@ func stepRecord(st *step, id *traceIdentity) record.Record {
 }
 
 // ownText is the span's own input and output as plain text, for a message record built from
-// it: the last user message and the final answer of its conversation, else its input and
-// output when they are prose (an agent's or a chain's text). Spans that are no record of
-// their own (the usual root) are read too.
+// it: its text when given as is (tracebridge.input/output, a text/plain input.value), else the
+// last user message and the final answer of its conversation, else its input and output when
+// they are prose (an agent's or a chain's text). Spans that are no record of their own (the
+// usual root) are read too.
 func (st *step) ownText() (in, out string) {
 	st.parseContent()
-	in, out = st.userText(), st.answerText()
+	in, out = st.v.exactIn, st.v.exactOut // text given as is wins
 	if in == "" {
-		in = st.v.plainIn
+		in = first(st.userText(), st.v.plainIn)
 	}
 	if out == "" {
-		out = st.v.plainOut
+		out = first(st.answerText(), st.v.plainOut)
 	}
 	return in, out
 }

@@ -53,6 +53,7 @@ type spanView struct {
 	parsed            bool
 	input, output     string // the record's input and output text
 	plainIn, plainOut string // prose (not JSON) input and output, for a message built from this span
+	exactIn, exactOut string // text given as is (verbatim sources), for a message built from this span
 }
 
 // view returns the span's view, building it on first use.

@@ -1,0 +1,124 @@
+// Command bridge runs the seed flow of NeuralTrust's SDK — trace → message → generation,
+// router → retrieval → agent → end, then the user's feedback in a later request — through
+// tracebridge's bridge API, which records it as standard OpenTelemetry spans, and ships it
+// with tracebridge's processor to the local trace API (the same server as `tracebridge
+// serve`, started in-process on a free loopback port). It prints what the API received.
+// No account, no network; the model calls are simulated.
+//
+//	go run ./examples/bridge
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/tracebridge/tracebridge/bridge"
+	"github.com/tracebridge/tracebridge/exporter"
+	"github.com/tracebridge/tracebridge/internal/recordtree"
+	"github.com/tracebridge/tracebridge/record"
+	"github.com/tracebridge/tracebridge/traceapi"
+)
+
+func main() {
+	log.SetFlags(0)
+	if err := run(context.Background(), os.Stdout); err != nil {
+		log.Fatal("bridge example: ", err)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	api, err := traceapi.Start(ctx, "127.0.0.1:0", traceapi.Config{})
+	if err != nil {
+		return fmt.Errorf("start the local trace API: %w", err)
+	}
+	defer api.Close()
+	fmt.Fprintf(out, "Shipping to the local trace API at %s\n\n", api.URL())
+
+	exp, err := exporter.New(ctx, exporter.WithEndpoint(api.URL()))
+	if err != nil {
+		return err
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(exporter.NewProcessor(exp)))
+	client := bridge.New(tp)
+	info := bridge.ConversationInfo{
+		ID: "conversation-bridge", SessionID: "session-7", ChannelID: "web",
+		User:     bridge.User{ID: "user-123", Email: "ada@example.com"},
+		Metadata: bridge.Metadata{UserAgent: "Mozilla/5.0", Timezone: "Europe/Madrid"},
+		Custom:   map[string]string{"tenant": "acme"},
+	}
+
+	turn := answer(ctx, client.Conversation(info))
+	// Later, in another request (another trace): the user's thumbs-up on that answer.
+	_, _ = client.Conversation(info).Feedback(ctx, turn.InteractionID, bridge.FeedbackPositive, "Clear answer, thanks")
+
+	if err := tp.Shutdown(ctx); err != nil { // flushes: every step is delivered
+		return err
+	}
+	recs, err := fetch(ctx, api.URL(), turn.InteractionID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "The trace API received %d records for interaction %s of conversation %s:\n\n",
+		len(recs), turn.InteractionID, turn.ConversationID)
+	recordtree.Fprint(out, recs)
+	for _, r := range recs {
+		if r.Task == record.TaskFeedback {
+			fmt.Fprintf(out, "\nfeedback on the message: %s %q\n", r.FeedbackTag, r.FeedbackText)
+		}
+	}
+	if len(recs) == 0 {
+		return fmt.Errorf("no records arrived")
+	}
+	return nil
+}
+
+// answer plays one user turn as the NeuralTrust SDK's example does: message → generation,
+// router → retrieval → agent, then the message's answer.
+func answer(ctx context.Context, conv *bridge.Conversation) bridge.Interaction {
+	question := "How long do I have to return a pair of shoes?"
+	ctx, msg := conv.Message(ctx, question)
+
+	_, gen := msg.Generation(ctx, question, bridge.Model("gpt-4o-mini"), bridge.Provider("openai"),
+		bridge.SystemInstructions("Answer from the store's policies."))
+	time.Sleep(30 * time.Millisecond) // the model call
+	gen.End("You can return unworn shoes within 30 days of delivery.", bridge.Usage(84, 19))
+
+	rctx, router := msg.Router(ctx, question, bridge.Output("returns-policy"))
+	rctx, ret := router.Retrieval(rctx, "shoe return window", bridge.DataSource("policies"))
+	time.Sleep(10 * time.Millisecond) // the vector search
+	ret.End(`[{"chunk":"Unworn shoes can be returned within 30 days of delivery."}]`)
+
+	_, agent := ret.Agent(rctx, "Summarise the return policy", bridge.Name("summariser"))
+	time.Sleep(20 * time.Millisecond)
+	agent.End("Unworn shoes: 30 days from delivery.")
+
+	msg.End("You can return unworn shoes within 30 days of delivery.")
+	return msg.Interaction()
+}
+
+// fetch reads back the records of one interaction, exactly as the API stored them.
+func fetch(ctx context.Context, base, interactionID string) ([]record.Record, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/records?interaction_id="+url.QueryEscape(interactionID), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /v1/records: %s", resp.Status)
+	}
+	var recs []record.Record
+	return recs, json.NewDecoder(resp.Body).Decode(&recs)
+}
