@@ -1,7 +1,15 @@
 /*
-Package exporter ships OpenTelemetry spans of LLM applications to the NeuralTrust trace API
-(v1): an sdktrace.SpanExporter that maps each trace's spans to records (see package
-semconv and docs/mapping.md) and posts them, one record per request, with go-retryablehttp.
+Package exporter ships OpenTelemetry spans of LLM applications to an LLM observability API —
+the NeuralTrust trace API (v1) by default: an sdktrace.SpanExporter that maps each trace's
+spans to records (see package semconv and docs/mapping.md) and posts them, one record per
+request, with go-retryablehttp.
+
+WithDestination (or TRACEBRIDGE_DESTINATION) chooses another API for the same records:
+NeuralTrustBatch (many interactions per request), Adaline (one request per interaction,
+spans inside) or Freeplay (traces, completions, evaluation results, feedback). The
+mapping, the delivery described below, WithCaptureContent and WithRedact are the same for
+all; see Destination and the README's "Destinations" for what each receives and how it
+treats re-sends.
 
 Register it like any span exporter:
 
@@ -13,11 +21,20 @@ Register it like any span exporter:
 
 Options passed to New win over these.
 
+	TRACEBRIDGE_DESTINATION         neuraltrust (default), neuraltrust-batch, adaline or
+	                                freeplay. Only the chosen destination's variables below
+	                                are read.
 	NEURALTRUST_API_KEY             API key, sent as the "token" header. Unset: no header
 	                                (enough for a local `tracebridge serve` without --token).
 	NEURALTRUST_BASE_URL            Base URL of the trace API. Default
 	                                https://api-prod.neuraltrust.ai. A trailing /v1 is
 	                                accepted; records are posted to {base}/v1/trace.
+	ADALINE_API_KEY                 adaline: the workspace key (required), as Bearer.
+	ADALINE_PROJECT_ID              adaline: the project (required, 20 to 80 characters).
+	ADALINE_BASE_URL                adaline: default https://api.adaline.ai/v2.
+	FREEPLAY_API_KEY                freeplay: the API key (required), as Bearer.
+	FREEPLAY_PROJECT_ID             freeplay: the project's UUID (required).
+	FREEPLAY_API_URL                freeplay: default https://app.freeplay.ai/api.
 	TRACEBRIDGE_TIMEOUT             Timeout of one HTTP attempt: a Go duration ("10s") or
 	                                milliseconds ("10000"). Default 10s.
 	TRACEBRIDGE_CONCURRENCY         Requests in flight at once. Default 32.
@@ -51,8 +68,12 @@ across all exports, over kept-alive connections (HTTP/2 where the server offers 
     "…[truncated N bytes]", metadata "truncated": true) and tried once more; if it is still
     too large it is dropped and counted. Records over WithMaxRecordBytes are cut before
     the first attempt.
+  - A request that carries several records (NeuralTrustBatch, an Adaline trace) is
+    delivered or fails for all of them; after a 413 its records are encoded again in two
+    halves, sent one after the other, each splitting again on a further 413.
   - Any other non-2xx answer (400, 401, 403, …) is final for that record and does not stop
-    the others.
+    the others, except the answers a destination reads as delivered (Adaline's "already
+    exists with referenceId" on a re-send).
   - Delivery is at least once: a request cut off by a deadline may have been stored by the
     API although it is counted as failed, and a retry after a reset connection may store a
     record twice (the same id: the local server replaces it).
@@ -75,7 +96,7 @@ WithMaxRecordBytes each). span.End never waits on the network.
 # Metrics
 
 Through the OpenTelemetry metrics API (WithMeterProvider; the global provider by default),
-all with the attribute destination="neuraltrust":
+all with the attribute destination (the destination's name, "neuraltrust" by default):
 
 	tracebridge.records.sent       records the API accepted
 	tracebridge.records.failed     records not delivered, by reason

@@ -29,8 +29,9 @@ var _ sdktrace.SpanExporter = (*Exporter)(nil)
 // ErrShutdown is returned by ExportSpans after Shutdown.
 var ErrShutdown = errors.New("tracebridge: exporter is shut down")
 
-// Exporter maps spans to NeuralTrust v1 records and posts them, one per request, with
-// bounded concurrency over kept-alive connections. It is safe for concurrent use.
+// Exporter maps spans to records and delivers them to its destination (NeuralTrust v1 by
+// default: one record per request) with bounded concurrency over kept-alive connections. It
+// is safe for concurrent use.
 type Exporter struct {
 	sender  *transport.Sender
 	mapping semconv.Options
@@ -63,10 +64,11 @@ func New(_ context.Context, opts ...Option) (*Exporter, error) {
 	for _, o := range opts {
 		o.apply(&cfg)
 	}
+	cfg.Resolve()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("tracebridge: %w", err)
 	}
-	url, _ := cfg.TraceURL()
+	dest, _ := cfg.Build() // Validate built it once already
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -75,19 +77,18 @@ func New(_ context.Context, opts ...Option) (*Exporter, error) {
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
-	metrics, err := telemetry.New(mp, "neuraltrust")
+	metrics, err := telemetry.New(mp, dest.Name())
 	if err != nil {
 		return nil, fmt.Errorf("tracebridge: metrics: %w", err)
 	}
 	return &Exporter{
 		sender: transport.NewSender(transport.New(transport.Config{
-			URL:        url,
 			Header:     cfg.Header(),
 			HTTPClient: cfg.Client(),
 			Retry:      cfg.Retry,
 			Logger:     logger,
 			Metrics:    metrics,
-		}), transport.SenderConfig{Concurrency: cfg.Concurrency, MaxRecordBytes: cfg.MaxRecordBytes, Metrics: metrics}),
+		}), transport.SenderConfig{Concurrency: cfg.Concurrency, MaxRecordBytes: cfg.MaxRecordBytes, Metrics: metrics, Destination: dest}),
 		mapping: cfg.Mapping,
 		batches: assembly.New(assembly.Config{Mapping: cfg.Mapping}),
 		logger:  logger,

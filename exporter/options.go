@@ -23,14 +23,17 @@ type optionFunc func(*config.Config)
 
 func (f optionFunc) apply(c *config.Config) { f(c) }
 
-// WithEndpoint sets the trace API's base URL, such as "https://api-prod.neuraltrust.ai" or
-// "http://127.0.0.1:8400". A trailing "/v1" is accepted; records go to {base}/v1/trace.
-// Default: $NEURALTRUST_BASE_URL, else https://api-prod.neuraltrust.ai.
+// WithEndpoint sets the destination's base URL, such as "https://api-prod.neuraltrust.ai" or
+// "http://127.0.0.1:8400". For NeuralTrust a trailing "/v1" is accepted; records go to
+// {base}/v1/trace. Default: $NEURALTRUST_BASE_URL, else https://api-prod.neuraltrust.ai (for
+// another destination, its own variable and default: see Destination).
 func WithEndpoint(baseURL string) Option {
 	return optionFunc(func(c *config.Config) { c.BaseURL = baseURL })
 }
 
-// WithAPIKey sets the API key, sent as the "token" header. Default: $NEURALTRUST_API_KEY.
+// WithAPIKey sets the destination's API key, sent as the "token" header to NeuralTrust v1 and
+// as "Authorization: Bearer" to the others. Default: $NEURALTRUST_API_KEY (for another
+// destination, its own variable: see Destination).
 func WithAPIKey(key string) Option {
 	return optionFunc(func(c *config.Config) { c.APIKey = config.Secret(key) })
 }

@@ -68,3 +68,19 @@ func assertJSONEqual(t *testing.T, name string, got json.RawMessage, want string
 		t.Errorf("%s differs\n got %s\nwant %s", name, gi, wi)
 	}
 }
+
+// seqIDs hands out the trace ids listed, one per root span (the last one repeating), and
+// span ids 1, 2, 3, … across all of them.
+type seqIDs struct {
+	fixedIDs
+	traces []trace.TraceID
+	n      int
+}
+
+func (g *seqIDs) NewIDs(ctx context.Context) (trace.TraceID, trace.SpanID) {
+	g.mu.Lock()
+	tid := g.traces[min(g.n, len(g.traces)-1)]
+	g.n++
+	g.mu.Unlock()
+	return tid, g.NewSpanID(ctx, tid)
+}

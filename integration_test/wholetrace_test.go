@@ -23,6 +23,13 @@ var agentTraceID = trace.TraceID{0x5b, 0x8e, 0xff, 0xf7, 0x98, 0x03, 0x81, 0x03,
 // pause, when set, runs after the first chat ended and before the rest (to flush while the
 // root is still open).
 func toolLoopTrace(tracer trace.Tracer, base time.Time, pause func()) {
+	toolLoopTraceWith(tracer, base, pause, false)
+}
+
+// toolLoopTraceWith is toolLoopTrace; with evaluate, the final answer is also evaluated: an
+// instant span (id 8) under the second chat with gen_ai.evaluation.* attributes, as the
+// bridge's Evaluation records it.
+func toolLoopTraceWith(tracer trace.Tracer, base time.Time, pause func(), evaluate bool) {
 	ctx, root := tracer.Start(context.Background(), "POST /chat", trace.WithTimestamp(base), trace.WithSpanKind(trace.SpanKindServer),
 		trace.WithAttributes(str("http.request.method", "POST"), str("session.id", "sess-7"), str("user.id", "u-3")))
 	hctx, handler := tracer.Start(ctx, "handler", trace.WithTimestamp(at(base, 1)))
@@ -49,11 +56,17 @@ func toolLoopTrace(tracer trace.Tracer, base time.Time, pause func()) {
 		str("gen_ai.tool.call.arguments", `{"city":"Paris"}`), str("gen_ai.tool.call.result", `{"temp_c":18}`)))
 	tool.End(trace.WithTimestamp(at(base, 60)))
 
-	_, chat2 := tracer.Start(hctx, "chat gpt-4o", trace.WithTimestamp(at(base, 61)), trace.WithAttributes(
+	c2ctx, chat2 := tracer.Start(hctx, "chat gpt-4o", trace.WithTimestamp(at(base, 61)), trace.WithAttributes(
 		str("gen_ai.operation.name", "chat"), str("gen_ai.provider.name", "openai"), str("gen_ai.request.model", "gpt-4o"),
 		attribute.Int("gen_ai.usage.input_tokens", 150), attribute.Int("gen_ai.usage.output_tokens", 30),
 		str("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"It is 18°C in Paris."}],"finish_reason":"stop"}]`)))
 	chat2.End(trace.WithTimestamp(at(base, 90)))
+	if evaluate {
+		_, ev := tracer.Start(c2ctx, "relevance", trace.WithTimestamp(at(base, 90)), trace.WithAttributes(
+			str("gen_ai.evaluation.name", "relevance"), attribute.Float64("gen_ai.evaluation.score.value", 0.92),
+			str("gen_ai.evaluation.score.label", "relevant"), str("gen_ai.evaluation.explanation", "names the temperature")))
+		ev.End(trace.WithTimestamp(at(base, 90)))
+	}
 	handler.End(trace.WithTimestamp(at(base, 95)))
 	root.End(trace.WithTimestamp(at(base, 100)))
 }

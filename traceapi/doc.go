@@ -1,5 +1,5 @@
-// Package traceapi is a local implementation of the NeuralTrust v1 trace API, for development
-// and tests. It checks every byte a client sends against the API's contract, as the vendor's
+// Package traceapi is a local implementation of the NeuralTrust v1 trace API, and of the other
+// destinations' contracts (see below), for development and tests. It checks every byte a client sends against the API's contract, as the vendor's
 // Python SDK (up to 1.4.x) uses it, and keeps the records exactly as received, so that a test
 // can post through a real HTTP round trip and then read back what arrived.
 //
@@ -78,6 +78,63 @@
 // (the real API may well ignore them); rejects repeated keys, invalid UTF-8, empty required
 // strings and negative integers, for the same reason; and accepts any JSON value inside
 // metadata (the SDK's models use strings, and extra keys are allowed).
+//
+// # The other destinations' contracts
+//
+// The same server implements the contracts of tracebridge's other destinations
+// (CONTRACTS.md §2–4), so that each is tested over HTTP. They authenticate with
+// "Authorization: Bearer <token>" (the v1 "token" header does not open them, nor Bearer
+// the v1 endpoint; reads take either), share the Content-Type, size and fault-injection
+// checks of POST /v1/trace, reject unknown and repeated keys, and answer a 400 whose message
+// starts with the path of the offending value ("traces[0].spans[2].kind: unknown kind").
+//
+//	POST  /v1/traces/batch   NeuralTrust batch: a JSON array of {resource, traces} → 200
+//	                         {"status":200,"traces":N,"spans":N}. Times are non-negative
+//	                         numbers (ended_at not before started_at), attributes strings,
+//	                         span kinds llm, tool, workflow, internal, agent, guardrail,
+//	                         handoff, statuses ok, error, unset.
+//	POST  /v2/logs/trace     Adaline: {projectId, trace, spans} → 200 {traceId, spanIds}.
+//	POST  /v2/logs/span      Adaline: {projectId, span{…, traceId | traceReferenceId}} →
+//	                         {spanId}; 404 "Log trace not found" for an unknown trace.
+//	PATCH /v2/logs/trace     Adaline: {projectId, traceId | referenceId, logTrace{status,
+//	                         endedAt, attributes[{operation:"create",key,value}],
+//	                         tags[{operation:"create",tag}]}} → 200; 404 for an unknown trace.
+//	POST  …/v2/projects/{p}/sessions/{s}/traces/id/{t}   Freeplay trace → 201
+//	PATCH …/v2/projects/{p}/sessions/{s}/traces/id/{t}   Freeplay trace update → 200
+//	POST  …/v2/projects/{p}/sessions/{s}/completions     Freeplay completion → 201 {completion_id}
+//	POST  …/v2/projects/{p}/trace-feedback/id/{t}        Freeplay trace feedback → 201
+//
+// Freeplay's paths are served below /api (its own base, https://app.freeplay.ai/api) and
+// below the root; every id in them must be a UUID (400 naming path.project_id, …). Adaline
+// checks projectId (20–80 characters), referenceId and parentReferenceId (1–128), integer
+// epoch-millisecond times with startedAt before endedAt ("startedAt must be before
+// endedAt"), trace statuses (success, failure, aborted, cancelled, pending, unknown; spans
+// the same without pending), content types (Model and ModelStream need provider and model)
+// and that content input and output are valid JSON text. Freeplay checks ISO-8601 trace
+// times, numeric completion times, kind tool or agent, eval_results of booleans and
+// numbers, custom_metadata and feedback of scalars, messages with a role.
+//
+// Storage: every contract's items land in the one Store as StoredRecords with Contract,
+// Kind (trace, span, trace_update, completion, trace_feedback) and Project set, their index
+// fields read from the contract: a batch trace is indexed by trace_id (interaction) and
+// group_id (conversation), its spans by id and parent_id; an Adaline trace by referenceId
+// (interaction) and sessionId, its spans by referenceId and parentReferenceId; Freeplay
+// items by their path ids, the interaction from custom_metadata.interaction_id, else the
+// parent's. The task is the "task" attribute (or metadata) when it names one, else read
+// from the kind or content type. Raw is the item as received: a batch trace without its
+// spans (stored as items of their own), one Adaline trace or span, a Freeplay body.
+// GET /v1/records serves the v1 records unless contract= names another contract (or all);
+// GET /v1/items lists items of every contract with their index fields (Item).
+//
+// Duplicates: Adaline refuses any referenceId already stored, trace or span, with 409 "Log
+// trace (or span) already exists with referenceId …", whatever OnDuplicate says (its
+// contract says so); batch traces and spans and Freeplay traces, completions and feedback
+// follow OnDuplicate (a batch trace re-sent with workflow_name null — its root not in the
+// request — only adds spans); updates (Adaline and Freeplay PATCH) are appended, each kept.
+// Where the vendors do not publish a behaviour, this server chooses and says so: Freeplay
+// updates and feedback are accepted for a trace not recorded yet (requests arrive in any
+// order), Adaline spans may name a parent not stored yet, and a completion's messages may
+// be an empty list (content capture off).
 //
 // # Use in tests
 //

@@ -58,6 +58,7 @@ func (s *Server) postTrace(w http.ResponseWriter, r *http.Request) {
 	if rec.TraceID == "" {
 		rec.TraceID, rec.TraceIDAssigned = newTraceID(), true
 	}
+	rec.Contract, rec.Kind = ContractNeuralTrust, KindRecord
 	rec.ReceivedAt = time.Now()
 	outcome, err := s.store.Put(r.Context(), rec, s.cfg.OnDuplicate)
 	if errors.Is(err, ErrDuplicate) {
@@ -80,10 +81,11 @@ func (s *Server) postTrace(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, traceResponse{Status: http.StatusOK, TraceID: rec.TraceID})
 }
 
-// getRecords handles GET /v1/records. It writes the array by hand: encoding/json would
-// compact each json.RawMessage, and the point is to serve the bytes as received.
+// getRecords handles GET /v1/records: v1 records unless contract= says otherwise. It writes
+// the array by hand: encoding/json would compact each json.RawMessage, and the point is to
+// serve the bytes as received.
 func (s *Server) getRecords(w http.ResponseWriter, r *http.Request) {
-	f, err := parseFilter(r.URL.RawQuery)
+	f, err := parseFilter(r.URL.RawQuery, ContractNeuralTrust)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -111,16 +113,17 @@ func (s *Server) getRecords(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
-var filterParams = []string{"conversation_id", "interaction_id", "task", "trace_id"}
+var filterParams = []string{"conversation_id", "interaction_id", "task", "trace_id", "contract", "kind", "project"}
 
-// parseFilter reads the query of GET /v1/records. Unknown or repeated parameters are errors,
-// so that a misspelt filter cannot quietly match every record.
-func parseFilter(rawQuery string) (Filter, error) {
+// parseFilter reads the query of GET /v1/records and /v1/items. Unknown or repeated
+// parameters are errors, so that a misspelt filter cannot quietly match every record.
+// contract defaults to def; "all" (or def empty) selects every contract.
+func parseFilter(rawQuery string, def Contract) (Filter, error) {
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return Filter{}, fieldErr("query", "%v", err)
 	}
-	var f Filter
+	f := Filter{Contract: def}
 	for k, vs := range q {
 		if len(vs) != 1 {
 			return Filter{}, fieldErr(k, "query parameter given %d times", len(vs))
@@ -133,6 +136,19 @@ func parseFilter(rawQuery string) (Filter, error) {
 			f.InteractionID = v
 		case "trace_id":
 			f.TraceID = v
+		case "kind":
+			f.Kind = v
+		case "project":
+			f.Project = v
+		case "contract":
+			switch c := Contract(v); {
+			case v == "all":
+				f.Contract = ""
+			case c.Valid():
+				f.Contract = c
+			default:
+				return Filter{}, fieldErr(k, "unknown contract %s (want one of %v or all)", quoteShort(v), Contracts)
+			}
 		case "task":
 			if v != "" && !record.Task(v).Valid() {
 				return Filter{}, fieldErr(k, "unknown task %s (want one of %s)", quoteShort(v), taskList)

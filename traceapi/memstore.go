@@ -10,7 +10,7 @@ import (
 type MemoryStore struct {
 	mu   sync.RWMutex
 	recs []StoredRecord // arrival order
-	byID map[string]int // trace_id → index in recs of the latest record with it
+	byID map[string]int // Key → index in recs of the latest record with it
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -27,17 +27,18 @@ func (s *MemoryStore) Put(ctx context.Context, rec StoredRecord, policy Duplicat
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, exists := s.byID[rec.TraceID]
+	key := rec.Key()
+	i, exists := s.byID[key]
 	switch {
 	case !exists:
-		s.byID[rec.TraceID] = len(s.recs)
+		s.byID[key] = len(s.recs)
 		s.recs = append(s.recs, rec)
 		return Inserted, nil
 	case policy == DuplicateReplace:
 		s.recs[i] = rec
 		return Replaced, nil
 	case policy == DuplicateAppend:
-		s.byID[rec.TraceID] = len(s.recs)
+		s.byID[key] = len(s.recs)
 		s.recs = append(s.recs, rec)
 		return Appended, nil
 	case policy == DuplicateReject:

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -24,7 +25,21 @@ type Server struct {
 	counts    counters
 	faults    *faultInjector // nil: none
 	mux       *http.ServeMux
+	// ingest serialises the contracts whose one request stores several items (a batch
+	// envelope, an Adaline trace with its spans), so that their checks against the store
+	// and their writes are one step.
+	ingest sync.Mutex
 }
+
+// auth says how an endpoint authenticates.
+type auth int
+
+const (
+	authNone   auth = iota
+	authToken       // the v1 "token" header
+	authBearer      // "Authorization: Bearer <token>" (batch, Adaline, Freeplay)
+	authEither      // reads: either of them
+)
 
 // New returns a Server for cfg. It fails on a negative MaxBodyBytes, an unknown duplicate
 // policy, or a token no HTTP client could send (leading or trailing blanks, control
@@ -39,15 +54,33 @@ func New(cfg Config) (*Server, error) {
 		s.tokenHash = sha256.Sum256([]byte(cfg.Token))
 	}
 	mux := http.NewServeMux()
-	ingest := s.endpoint(true, methods{http.MethodPost: s.postTrace})
 	if cfg.Faults.active() {
 		s.faults = newFaultInjector(cfg.Faults)
-		ingest = s.faults.wrap(ingest)
 	}
-	mux.Handle("/v1/trace", ingest)
-	mux.Handle("/v1/records", s.endpoint(true, methods{http.MethodGet: s.getRecords, http.MethodDelete: s.deleteRecords}))
-	mux.Handle("/v1/stats", s.endpoint(true, methods{http.MethodGet: s.getStats}))
-	mux.Handle("/healthz", s.endpoint(false, methods{http.MethodGet: s.healthz}))
+	// Ingestion of every contract, fault injection included.
+	ingest := func(path string, a auth, m methods) {
+		h := s.endpoint(a, m)
+		if s.faults != nil {
+			h = s.faults.wrap(h)
+		}
+		mux.Handle(path, h)
+	}
+	ingest("/v1/trace", authToken, methods{http.MethodPost: s.postTrace})
+	ingest(BatchPath, authBearer, methods{http.MethodPost: s.postBatch})
+	ingest(AdalineTracePath, authBearer, methods{http.MethodPost: s.postAdalineTrace, http.MethodPatch: s.patchAdalineTrace})
+	ingest(AdalineSpanPath, authBearer, methods{http.MethodPost: s.postAdalineSpan})
+	for _, prefix := range FreeplayPrefixes {
+		// Methods depend on the path below the prefix; freeplayRoute answers 405 itself.
+		h := s.endpoint(authBearer, methods{http.MethodPost: s.freeplay, http.MethodPatch: s.freeplay})
+		if s.faults != nil {
+			h = s.faults.wrap(h)
+		}
+		mux.Handle(prefix, h)
+	}
+	mux.Handle("/v1/records", s.endpoint(authEither, methods{http.MethodGet: s.getRecords, http.MethodDelete: s.deleteRecords}))
+	mux.Handle("/v1/items", s.endpoint(authEither, methods{http.MethodGet: s.getItems}))
+	mux.Handle("/v1/stats", s.endpoint(authEither, methods{http.MethodGet: s.getStats}))
+	mux.Handle("/healthz", s.endpoint(authNone, methods{http.MethodGet: s.healthz}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+short(r.URL.Path))
 	})
@@ -61,8 +94,8 @@ func (s *Server) Handler() http.Handler { return s }
 // Store returns the store the server writes to.
 func (s *Server) Store() Store { return s.store }
 
-// Records returns the bodies of the stored records that match f, as received, in arrival
-// order: what GET /v1/records serves.
+// Records returns the stored items that match f, as received, in arrival order: what
+// GET /v1/records serves (which filters on the v1 contract unless asked otherwise).
 func (s *Server) Records(ctx context.Context, f Filter) ([]json.RawMessage, error) {
 	recs, err := s.store.List(ctx, f)
 	if err != nil {
@@ -105,8 +138,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type methods map[string]http.HandlerFunc
 
 // endpoint dispatches on the method, answering 405 with an Allow header for the others (GET
-// also serves HEAD), then checks the token when auth is set.
-func (s *Server) endpoint(auth bool, m methods) http.Handler {
+// also serves HEAD), then checks the token in the way a says.
+func (s *Server) endpoint(a auth, m methods) http.Handler {
 	allowed := make([]string, 0, len(m)+1)
 	for method := range m {
 		allowed = append(allowed, method)
@@ -126,25 +159,45 @@ func (s *Server) endpoint(auth bool, m methods) http.Handler {
 			writeError(w, http.StatusMethodNotAllowed, "method "+short(r.Method)+" not allowed on "+r.URL.Path+"; allowed: "+allow)
 			return
 		}
-		if auth && !s.authorized(r) {
-			writeError(w, http.StatusUnauthorized, "invalid or missing token")
+		if !s.authorized(r, a) {
+			msg := "invalid or missing token"
+			if a == authBearer {
+				msg = "invalid or missing token (want Authorization: Bearer <key>)"
+			}
+			writeError(w, http.StatusUnauthorized, msg)
 			return
 		}
 		h(w, r)
 	})
 }
 
-// authorized reports whether r carries the configured token in its "token" header. Any
+// authorized reports whether r carries the configured token as a says: in its "token"
+// header (v1), as "Authorization: Bearer" (the other contracts), or either (reads). Any
 // token, or none, passes when none is configured.
-func (s *Server) authorized(r *http.Request) bool {
-	if !s.hasToken {
+func (s *Server) authorized(r *http.Request, a auth) bool {
+	if !s.hasToken || a == authNone {
 		return true
 	}
-	vals := r.Header.Values("token")
-	if len(vals) != 1 {
-		return false
+	tokenOK, bearerOK := false, false
+	if vals := r.Header.Values("token"); len(vals) == 1 {
+		tokenOK = s.matches(vals[0])
 	}
-	got := sha256.Sum256([]byte(vals[0]))
+	if vals := r.Header.Values("Authorization"); len(vals) == 1 {
+		if scheme, cred, ok := strings.Cut(vals[0], " "); ok && strings.EqualFold(scheme, "Bearer") {
+			bearerOK = s.matches(strings.TrimSpace(cred))
+		}
+	}
+	switch a {
+	case authToken:
+		return tokenOK
+	case authBearer:
+		return bearerOK
+	}
+	return tokenOK || bearerOK
+}
+
+func (s *Server) matches(token string) bool {
+	got := sha256.Sum256([]byte(token))
 	return subtle.ConstantTimeCompare(got[:], s.tokenHash[:]) == 1
 }
 

@@ -146,7 +146,7 @@ func TestMethodNotAllowed(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	_, hs := newServer(t, traceapi.Config{})
-	for _, p := range []string{"/", "/v1/traces", "/v1/trace/x", "/v1/traces/batch"} {
+	for _, p := range []string{"/", "/v1/traces", "/v1/trace/x", "/v1/traces/batch/x", "/v2/logs", "/v2/projects/x"} {
 		r := do(t, hs.URL, req{path: p, body: []byte(build(validFields()))})
 		if r.status != http.StatusNotFound {
 			t.Errorf("POST %s: status %d, want 404", p, r.status)

@@ -1,6 +1,7 @@
 // Command tracebridge holds the tools that go with the tracebridge exporter.
 //
-//	tracebridge serve [flags]    run a local NeuralTrust v1 trace API (package traceapi)
+//	tracebridge serve [flags]    run the local trace API: NeuralTrust v1 and the other
+//	                             destinations' contracts (package traceapi)
 //	tracebridge version          print the version
 //	tracebridge help [command]   print the usage, or a command's
 //

@@ -52,7 +52,12 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveOptions) {
 		fmt.Fprint(fs.Output(), `Usage: tracebridge serve [flags]
 
 Serves the NeuralTrust v1 trace API on a local address, for development and tests:
-POST /v1/trace, GET and DELETE /v1/records, GET /v1/stats, GET /healthz.
+POST /v1/trace, GET and DELETE /v1/records, GET /v1/items, GET /v1/stats, GET /healthz;
+and the other destinations' contracts, authenticated with "Authorization: Bearer":
+POST /v1/traces/batch (NeuralTrust batch), POST and PATCH /v2/logs/trace and
+POST /v2/logs/span (Adaline), /api/v2/projects/... or /v2/projects/... (Freeplay).
+--token protects all of them; --on-duplicate applies to v1, batch and Freeplay
+(Adaline always refuses a re-sent referenceId with 409).
 Prints "tracebridge serve: listening on http://HOST:PORT" on stdout once listening,
 and stops gracefully on SIGINT or SIGTERM.
 
@@ -101,7 +106,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	// The one line on stdout: scripts and tests read the bound address from it.
 	fmt.Fprintf(stdout, "tracebridge serve: listening on %s\n", srv.URL())
-	logger.Info("serving the NeuralTrust v1 trace API",
+	logger.Info("serving the NeuralTrust v1, NeuralTrust batch, Adaline and Freeplay trace APIs",
 		"url", srv.URL(), "token_required", o.token != "", "on_duplicate", o.onDuplicate, "max_body_bytes", o.maxBodyBytes)
 
 	select {

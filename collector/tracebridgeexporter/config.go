@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
+	"github.com/tracebridge/tracebridge/internal/destination"
 	"github.com/tracebridge/tracebridge/internal/endpoint"
 )
 
@@ -24,7 +25,16 @@ type Config struct {
 	QueueConfig  configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
 	RetryConfig  configretry.BackOffConfig                                `mapstructure:"retry_on_failure"`
 
-	// APIKey is sent as the "token" header. It is opaque: never printed or logged.
+	// Destination is the trace API records go to: neuraltrust (v1, the default),
+	// neuraltrust-batch, adaline or freeplay. The mapping and the delivery are the same for
+	// all; the encoding, paths and authentication are the destination's.
+	Destination string `mapstructure:"destination"`
+	// ProjectID is the project records go to, for adaline (20 to 80 characters) and
+	// freeplay (a UUID).
+	ProjectID string `mapstructure:"project_id"`
+
+	// APIKey is sent as the destination wants it: the "token" header for neuraltrust,
+	// "Authorization: Bearer" for the others. It is opaque: never printed or logged.
 	APIKey configopaque.String `mapstructure:"api_key"`
 	// APIKeyFromMetadata names a request header (client metadata, with the receiver's
 	// include_metadata: true) whose value is the API key of that request's tenant. Requests
@@ -55,10 +65,31 @@ var _ component.Config = (*Config)(nil)
 // shows the API key.
 func (cfg *Config) Validate() error {
 	var errs []error
+	spec, known := destination.Lookup(cfg.Destination)
+	if !known {
+		errs = append(errs, fmt.Errorf("destination: %w", destination.CheckName(cfg.Destination)))
+	}
 	if strings.TrimSpace(cfg.ClientConfig.Endpoint) == "" {
-		errs = append(errs, errors.New("endpoint: required: the trace API's base URL, such as https://api-prod.neuraltrust.ai or http://127.0.0.1:8400"))
-	} else if _, err := cfg.traceURL(); err != nil {
-		errs = append(errs, err)
+		example := "https://api-prod.neuraltrust.ai or http://127.0.0.1:8400"
+		if known && spec.Name != destination.NeuralTrust {
+			example = spec.DefaultBaseURL + " or http://127.0.0.1:8400"
+		}
+		errs = append(errs, fmt.Errorf("endpoint: required: the trace API's base URL, such as %s", example))
+	} else if known {
+		if _, err := cfg.destination(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if known {
+		switch {
+		case spec.RequiresProject && cfg.ProjectID == "":
+			errs = append(errs, fmt.Errorf("project_id: required for destination %s (%s)", spec.Name, projectHint(spec.Name)))
+		case !spec.RequiresProject && cfg.ProjectID != "":
+			errs = append(errs, fmt.Errorf("project_id: not used by destination %s; remove it or choose adaline or freeplay", spec.Name))
+		}
+		if spec.RequiresAPIKey && cfg.APIKey == "" && cfg.APIKeyFromMetadata == "" {
+			errs = append(errs, fmt.Errorf("api_key: required for destination %s (or api_key_from_metadata)", spec.Name))
+		}
 	}
 	if cfg.ClientConfig.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("timeout: must be positive (a request without one can hang a batch), got %v", cfg.ClientConfig.Timeout))
@@ -109,7 +140,36 @@ func (cfg *Config) checkPartition(key string) error {
 	return fmt.Errorf("sending_queue::batch::partition::metadata_keys: must include %q (api_key_from_metadata), or a batch could mix tenants and go out under one key", key)
 }
 
-// traceURL is where records are posted. Plain http:// to a host that is not loopback
+// projectHint says what a destination's project id looks like.
+func projectHint(name string) string {
+	if name == destination.Freeplay {
+		return "the Freeplay project's UUID"
+	}
+	return fmt.Sprintf("the Adaline project id, %d to %d characters", destination.AdalineMinProjectID, destination.AdalineMaxProjectID)
+}
+
+// destination builds the configured destination. Plain http:// to a host that is not
+// loopback needs tls.insecure: true; other errors name the key at fault.
+func (cfg *Config) destination() (destination.Destination, error) {
+	d, err := destination.New(destination.Settings{
+		Name: cfg.Destination, BaseURL: cfg.ClientConfig.Endpoint, ProjectID: cfg.ProjectID,
+		AllowPlainHTTP: cfg.ClientConfig.TLS.Insecure,
+	})
+	var se *destination.SettingError
+	switch {
+	case errors.Is(err, endpoint.ErrPlainHTTP):
+		return nil, fmt.Errorf("endpoint: %w or set tls::insecure: true", err)
+	case errors.As(err, &se) && se.Setting == destination.SettingProjectID:
+		return nil, fmt.Errorf("project_id: %w", se.Err)
+	case errors.As(err, &se):
+		return nil, fmt.Errorf("endpoint: %w", se.Err)
+	case err != nil:
+		return nil, err
+	}
+	return d, nil
+}
+
+// traceURL is where v1 records are posted. Plain http:// to a host that is not loopback
 // needs tls.insecure: true, the Collector's way of saying "no transport security".
 func (cfg *Config) traceURL() (string, error) {
 	u, err := endpoint.TraceURL(cfg.ClientConfig.Endpoint, cfg.ClientConfig.TLS.Insecure)

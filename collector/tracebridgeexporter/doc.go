@@ -2,6 +2,10 @@
 // the spans of LLM apps to NeuralTrust v1 trace records and posts them to the trace API (the
 // real one, or a local `tracebridge serve`).
 //
+// The destination key chooses another API for the same records: neuraltrust-batch,
+// adaline or freeplay (with project_id for the last two), encoded by the module's
+// destination package exactly as the SDK exporter encodes them.
+//
 // The mapping and the wire code are the tracebridge module's own (semconv, the assembler and
 // the transport shared with the SDK exporter); this package adapts them to the Collector:
 // pdata to neutral spans, confighttp for the HTTP client, and the API's answers to

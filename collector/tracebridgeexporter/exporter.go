@@ -15,7 +15,7 @@ import (
 	"golang.org/x/net/http/httpguts"
 
 	"github.com/tracebridge/tracebridge/internal/assembly"
-	"github.com/tracebridge/tracebridge/internal/endpoint"
+	"github.com/tracebridge/tracebridge/internal/destination"
 	"github.com/tracebridge/tracebridge/internal/transport"
 	"github.com/tracebridge/tracebridge/semconv"
 )
@@ -23,7 +23,7 @@ import (
 // tracesExporter is the push function behind exporterhelper's queue and retries.
 type tracesExporter struct {
 	cfg      *Config
-	url      string
+	dest     destination.Destination
 	settings component.TelemetrySettings
 	mapping  semconv.Options
 
@@ -35,13 +35,13 @@ type tracesExporter struct {
 }
 
 func newTracesExporter(cfg *Config, set exporter.Settings) (*tracesExporter, error) {
-	url, err := cfg.traceURL()
+	dest, err := cfg.destination()
 	if err != nil {
 		return nil, err
 	}
 	e := &tracesExporter{
 		cfg:      cfg,
-		url:      url,
+		dest:     dest,
 		settings: set.TelemetrySettings,
 		mapping:  semconv.Options{KeepAllSpans: cfg.KeepAllSpans},
 		stop:     make(chan struct{}),
@@ -97,19 +97,15 @@ func (e *tracesExporter) linger() time.Duration {
 // newLane builds the sender and assemblers of one API key. Retries are exporterhelper's,
 // so the transport tries each request once.
 func (e *tracesExporter) newLane(key string) *lane {
-	h := http.Header{}
-	if key != "" {
-		h.Set(endpoint.TokenHeader, key)
-	}
 	c := transport.New(transport.Config{
-		URL:        e.url,
-		Header:     h,
+		Header:     destination.Header(e.dest.Name(), key),
 		HTTPClient: e.client,
 		Retry:      transport.RetryConfig{Enabled: false},
 	})
 	l := &lane{sender: transport.NewSender(c, transport.SenderConfig{
 		Concurrency:    e.cfg.Concurrency,
 		MaxRecordBytes: e.cfg.MaxRecordBytes,
+		Destination:    e.dest,
 	})}
 	spans, size := int64(e.cfg.MaxBufferedSpans), e.cfg.MaxBufferedBytes
 	if spans <= 0 {

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/tracebridge/tracebridge/internal/assembly"
+	"github.com/tracebridge/tracebridge/internal/destination"
 )
 
 // Defaults, the SDK exporter's where it has the same setting.
@@ -32,6 +33,7 @@ func createDefaultConfig() component.Config {
 	client := confighttp.NewDefaultClientConfig()
 	client.Timeout = defaultTimeout
 	return &Config{
+		Destination:      destination.NeuralTrust,
 		ClientConfig:     client,
 		QueueConfig:      configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
 		RetryConfig:      configretry.NewDefaultBackOffConfig(),

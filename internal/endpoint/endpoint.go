@@ -26,22 +26,35 @@ var ErrPlainHTTP = errors.New("plain http:// to a host that is not loopback woul
 // loopback unless allowPlain. Errors quote base with any credentials redacted, and never
 // more than that.
 func TraceURL(base string, allowPlain bool) (string, error) {
+	u, err := Base(base, allowPlain, "/v1")
+	if err != nil {
+		return "", err
+	}
+	u.Path += TracePath
+	return u.String(), nil
+}
+
+// Base checks a base URL as TraceURL does and returns it without query, fragment, trailing
+// "/" or the trailing version segment (such as "/v1"), ready for a path to be appended.
+func Base(base string, allowPlain bool, version string) (*url.URL, error) {
 	base = strings.TrimSpace(base)
 	u, err := url.Parse(base)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", fmt.Errorf("%q: want http(s)://host[:port][/path]", Redact(base))
+		return nil, fmt.Errorf("%q: want http(s)://host[:port][/path]", Redact(base))
 	}
 	if u.User != nil {
-		return "", fmt.Errorf("%q: credentials in the URL are not supported, use the API key", Redact(base))
+		return nil, fmt.Errorf("%q: credentials in the URL are not supported, use the API key", Redact(base))
 	}
 	if u.Scheme == "http" && !allowPlain && !IsLoopback(u.Hostname()) {
-		return "", fmt.Errorf("%q: %w", Redact(base), ErrPlainHTTP)
+		return nil, fmt.Errorf("%q: %w", Redact(base), ErrPlainHTTP)
 	}
 	p := strings.TrimRight(u.Path, "/")
-	p = strings.TrimSuffix(p, "/v1")
-	u.Path = p + TracePath
+	if version != "" {
+		p = strings.TrimSuffix(p, version)
+	}
+	u.Path, u.RawPath = p, ""
 	u.RawQuery, u.Fragment = "", ""
-	return u.String(), nil
+	return u, nil
 }
 
 // IsLoopback reports whether host is localhost or a loopback address.

@@ -20,7 +20,7 @@ const maxResponseBody = 64 << 10
 
 // Config configures a Client.
 type Config struct {
-	// URL is the full address records are posted to.
+	// URL is the address Post sends to; a Sender with no destination posts v1 records there.
 	URL string
 	// Header is sent with every request (authentication included). It is never logged.
 	Header http.Header
@@ -32,7 +32,7 @@ type Config struct {
 	Metrics *telemetry.Metrics
 }
 
-// Client posts bodies to one URL.
+// Client sends requests to a trace API: Post to its one URL, Do to any.
 type Client struct {
 	url     string
 	header  http.Header
@@ -167,9 +167,15 @@ func (c *Client) backoff(_, _ time.Duration, attempt int, resp *http.Response) t
 	return jitter(c.retry.wait(attempt, resp), resp)
 }
 
-// Post sends body and reports the outcome: nil when the API answered 2xx, a *StatusError
-// for any other answer, or the network error of the last attempt.
-func (c *Client) Post(ctx context.Context, body []byte) (err error) {
+// Post sends body to the client's URL and reports the outcome: nil when the API answered
+// 2xx, a *StatusError for any other answer, or the network error of the last attempt.
+func (c *Client) Post(ctx context.Context, body []byte) error {
+	return c.Do(ctx, http.MethodPost, c.url, body)
+}
+
+// Do sends one request with the client's header, retries and pause, and reports the
+// outcome as Post does.
+func (c *Client) Do(ctx context.Context, method, url string, body []byte) (err error) {
 	st := &attempts{}
 	if c.retry.Enabled && c.retry.MaxElapsedTime > 0 {
 		st.deadline = time.Now().Add(c.retry.MaxElapsedTime)
@@ -177,7 +183,7 @@ func (c *Client) Post(ctx context.Context, body []byte) (err error) {
 	if d, ok := ctx.Deadline(); ok && (st.deadline.IsZero() || d.Before(st.deadline)) {
 		st.deadline = d
 	}
-	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, st), http.MethodPost, c.url, body)
+	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, st), method, url, body)
 	if err != nil {
 		return fmt.Errorf("build request: %w", err)
 	}
@@ -203,6 +209,9 @@ func (c *Client) Post(ctx context.Context, body []byte) (err error) {
 	e.RetryAfter, _ = RetryAfter(resp)
 	return e
 }
+
+// URL returns the address Post sends to.
+func (c *Client) URL() string { return c.url }
 
 // CloseIdleConnections closes kept-alive connections that are not in use.
 func (c *Client) CloseIdleConnections() {

@@ -18,6 +18,7 @@ import (
 
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/tracebridge/tracebridge/internal/destination"
 	"github.com/tracebridge/tracebridge/internal/endpoint"
 	"github.com/tracebridge/tracebridge/internal/transport"
 	"github.com/tracebridge/tracebridge/record"
@@ -26,14 +27,16 @@ import (
 
 // Defaults.
 const (
-	DefaultBaseURL     = "https://api-prod.neuraltrust.ai"
+	DefaultBaseURL     = "https://api-prod.neuraltrust.ai" // of the default destination, NeuralTrust
 	DefaultTimeout     = 10 * time.Second
 	DefaultConcurrency = 32
 	TracePath          = endpoint.TracePath
 )
 
-// Environment variables read by FromEnv.
+// Environment variables read by FromEnv. Each destination has its own key, base URL and
+// project variables (destination.Spec); only the chosen destination's are used.
 const (
+	EnvDestination       = "TRACEBRIDGE_DESTINATION"
 	EnvAPIKey            = "NEURALTRUST_API_KEY"
 	EnvBaseURL           = "NEURALTRUST_BASE_URL"
 	EnvTimeout           = "TRACEBRIDGE_TIMEOUT"
@@ -66,8 +69,13 @@ func (Secret) MarshalText() ([]byte, error) { return []byte("[REDACTED]"), nil }
 
 // Config is the resolved exporter configuration.
 type Config struct {
+	// Destination names the trace API (destination.Names); "" is NeuralTrust v1.
+	Destination string
+	// BaseURL, APIKey and ProjectID are the destination's; when an option leaves one empty,
+	// Resolve takes it from the destination's environment variable, then its default.
 	BaseURL     string
 	APIKey      Secret
+	ProjectID   string
 	Headers     map[string]string
 	HTTPClient  *http.Client // used as given when set (its transport keeps its TLS and proxy)
 	TLS         *tls.Config  // for the built-in transport only
@@ -85,12 +93,15 @@ type Config struct {
 	Redact         func(*record.Record)
 	MaxRecordBytes int
 	MeterProvider  metric.MeterProvider
+
+	// env holds the destinations' own variables, read by FromEnv and used by Resolve once
+	// the destination is known (an option may choose it after the environment was read).
+	env map[string]string
 }
 
 // Default returns the configuration before environment and options.
 func Default() Config {
 	return Config{
-		BaseURL:     DefaultBaseURL,
 		Timeout:     DefaultTimeout,
 		Retry:       transport.DefaultRetry,
 		Concurrency: DefaultConcurrency,
@@ -103,13 +114,25 @@ func Default() Config {
 // FromEnv applies the environment to c. A malformed value is an error naming the variable;
 // the API key's value never appears in one.
 func (c *Config) FromEnv(getenv func(string) string) error {
-	if v := getenv(EnvAPIKey); v != "" {
-		c.APIKey = Secret(v)
-	}
-	if v := getenv(EnvBaseURL); v != "" {
-		c.BaseURL = v
-	}
 	var errs []error
+	if v := strings.TrimSpace(getenv(EnvDestination)); v != "" {
+		if err := destination.CheckName(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvDestination, err))
+		} else {
+			c.Destination = v
+		}
+	}
+	for _, name := range destination.Names {
+		spec, _ := destination.Lookup(name)
+		for _, k := range []string{spec.EnvAPIKey, spec.EnvBaseURL, spec.EnvProjectID} {
+			if v := getenv(k); k != "" && v != "" {
+				if c.env == nil {
+					c.env = map[string]string{}
+				}
+				c.env[k] = v
+			}
+		}
+	}
 	if v := getenv(EnvTimeout); v != "" {
 		d, err := ParseDuration(v)
 		if err != nil {
@@ -226,11 +249,41 @@ func tlsFromFiles(ca, cert, key string) (*tls.Config, error) {
 	return t, nil
 }
 
-// Validate checks the resolved configuration.
+// Resolve fills what options left empty from the chosen destination's environment
+// variables, then its defaults. Call it after the options, before Validate.
+func (c *Config) Resolve() {
+	spec, ok := destination.Lookup(c.Destination)
+	if !ok {
+		return // Validate reports it
+	}
+	c.Destination = spec.Name
+	if c.BaseURL == "" {
+		c.BaseURL = c.env[spec.EnvBaseURL]
+	}
+	if c.APIKey == "" {
+		c.APIKey = Secret(c.env[spec.EnvAPIKey])
+	}
+	if c.ProjectID == "" && spec.EnvProjectID != "" {
+		c.ProjectID = c.env[spec.EnvProjectID]
+	}
+}
+
+// Validate checks the resolved configuration. A missing setting is named by its
+// environment variable and its option.
 func (c *Config) Validate() error {
 	var errs []error
-	if _, err := c.TraceURL(); err != nil {
-		errs = append(errs, err)
+	if spec, ok := destination.Lookup(c.Destination); !ok {
+		errs = append(errs, fmt.Errorf("destination: %w", destination.CheckName(c.Destination)))
+	} else {
+		if _, err := c.Build(); err != nil {
+			errs = append(errs, err)
+		}
+		if spec.RequiresAPIKey && c.APIKey == "" {
+			errs = append(errs, fmt.Errorf("%s: the API key is missing: set %s or use WithAPIKey", spec.Name, spec.EnvAPIKey))
+		}
+		if spec.RequiresProject && c.ProjectID == "" {
+			errs = append(errs, fmt.Errorf("%s: the project id is missing: set %s or pass it to exporter.%s(projectID)", spec.Name, spec.EnvProjectID, optionName(spec.Name)))
+		}
 	}
 	if c.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("timeout must be positive, got %v", c.Timeout))
@@ -257,10 +310,49 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// TraceURL is the address records are posted to: the base URL with a trailing "/v1" (as
+// optionName is the exporter function that selects a destination.
+func optionName(name string) string {
+	switch name {
+	case destination.Adaline:
+		return "Adaline"
+	case destination.Freeplay:
+		return "Freeplay"
+	case destination.NeuralTrustBatch:
+		return "NeuralTrustBatch"
+	}
+	return "NeuralTrust"
+}
+
+// Build returns the destination the configuration describes. Its errors name the base URL
+// or project id at fault and their variable, never the key.
+func (c *Config) Build() (destination.Destination, error) {
+	spec, ok := destination.Lookup(c.Destination)
+	if !ok {
+		return nil, destination.CheckName(c.Destination)
+	}
+	d, err := destination.New(destination.Settings{
+		Name: spec.Name, BaseURL: c.BaseURL, ProjectID: c.ProjectID, AllowPlainHTTP: c.Insecure,
+	})
+	var se *destination.SettingError
+	switch {
+	case errors.Is(err, endpoint.ErrPlainHTTP):
+		return nil, fmt.Errorf("%s: %w or allow it explicitly (WithInsecure, %s=true)", spec.Name, err, EnvInsecure)
+	case errors.As(err, &se) && se.Setting == destination.SettingProjectID:
+		return nil, fmt.Errorf("%s: %w (%s, exporter.%s(projectID))", spec.Name, err, spec.EnvProjectID, optionName(spec.Name))
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w (WithEndpoint, %s)", spec.Name, err, spec.EnvBaseURL)
+	}
+	return d, nil
+}
+
+// TraceURL is the address v1 records are posted to: the base URL with a trailing "/v1" (as
 // older SDKs take it) or "/" removed, plus /v1/trace.
 func (c *Config) TraceURL() (string, error) {
-	u, err := endpoint.TraceURL(c.BaseURL, c.Insecure)
+	base := c.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := endpoint.TraceURL(base, c.Insecure)
 	if errors.Is(err, endpoint.ErrPlainHTTP) {
 		return "", fmt.Errorf("base URL %w or allow it explicitly (WithInsecure, %s=true)", err, EnvInsecure)
 	}
@@ -271,14 +363,14 @@ func (c *Config) TraceURL() (string, error) {
 }
 
 // Header is the header sent with every request: the configured headers, then the API key
-// as the v1 "token" header.
+// in the destination's scheme (the v1 "token" header, else "Authorization: Bearer").
 func (c *Config) Header() http.Header {
 	h := http.Header{}
 	for k, v := range c.Headers {
 		h.Set(k, v)
 	}
-	if c.APIKey != "" {
-		h.Set(endpoint.TokenHeader, string(c.APIKey))
+	for k, v := range destination.Header(c.Destination, string(c.APIKey)) {
+		h[k] = v
 	}
 	return h
 }
