@@ -344,15 +344,24 @@ func sortedKeys[V any](m map[string]V) []string {
 
 const hex = "0123456789abcdef"
 
+// safe marks the ASCII bytes that stand for themselves in a JSON string.
+var safe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as in
-// encoding/json; '<', '>' and '&' are not escaped (the body is not HTML).
+// encoding/json; '<', '>' and '&' are not escaped (the body is not HTML). Runs of bytes that
+// need no escape are copied at once.
 func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if safe[c] {
 				i++
 				continue
 			}

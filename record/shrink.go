@@ -90,3 +90,37 @@ func cut(s string, n int) string {
 	}
 	return s[:keep] + truncMarker(len(s)-keep)
 }
+
+// MaxEncodedSize is an upper bound on the length of r's encoding, found without encoding:
+// every byte of text at most 6 (\u00XX), every number and the fixed field names bounded.
+// It lets a caller skip encoding a record just to learn that it is small.
+func (r *Record) MaxEncodedSize() int {
+	n := 0
+	for _, s := range [...]string{r.TraceID, r.ConversationID, r.InteractionID, r.ParentID, r.SessionID, string(r.Task),
+		r.ChannelID, r.Input, r.Output, r.FeedbackTag, r.FeedbackText, r.Custom} {
+		n += len(s)
+	}
+	if r.User != nil {
+		n += len(r.User.ID) + len(r.User.Email) + len(r.User.Phone) + 40
+		for k, v := range r.User.Extra {
+			n += len(k) + len(v) + 4
+		}
+	}
+	for k, v := range r.Metadata {
+		n += len(k) + 4
+		switch x := v.(type) {
+		case string:
+			n += len(x)
+		case []string:
+			for _, s := range x {
+				n += len(s) + 3
+			}
+		default:
+			n += 64 // numbers, booleans; other values are small in practice
+			if _, ok := v.(map[string]any); ok {
+				return 1 << 30 // nested: no cheap bound
+			}
+		}
+	}
+	return 6*n + 512
+}

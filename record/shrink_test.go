@@ -34,3 +34,15 @@ func TestShrinkFitsAndMarks(t *testing.T) {
 		t.Error("a record within the limit must be left alone")
 	}
 }
+
+func TestMaxEncodedSizeIsABound(t *testing.T) {
+	for _, r := range []record.Record{
+		{},
+		{TraceID: "t", Input: "\x00\x01\x02", Output: strings.Repeat("\"", 100), Metadata: map[string]any{"a": int64(1 << 60), "b": 1.5e300, "c": true, "d": []string{"x\n"}}},
+		{User: &record.User{ID: "u", Extra: map[string]string{"k": "\t"}}, Custom: "é\u2028"},
+	} {
+		if got, bound := len(r.AppendJSON(nil)), r.MaxEncodedSize(); got > bound {
+			t.Errorf("encoded %d bytes over the bound %d: %+v", got, bound, r)
+		}
+	}
+}

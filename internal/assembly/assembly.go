@@ -92,7 +92,7 @@ type Stats struct {
 	Evicted       int64 // incomplete traces forced out by the bounds before they completed
 	DroppedSpans  int64 // spans dropped at the bounds without ever being mapped
 	DroppedTraces int64 // the traces they belonged to (a trace evicted twice counts twice)
-	Events        int64 // events joined through AddEvent
+	Events        int64 // events joined through AddEvent and AddEventOnce (not those given again)
 	OrphanEvents  int64 // events dropped because their span never ended here in time
 	HeldSpans     int   // spans held now
 	HeldBytes     int64 // their approximate size
@@ -241,23 +241,62 @@ func (a *Assembler) Start(traceID trace.TraceID, spanID trace.SpanID, snap Snaps
 // re-sent with it. An event whose span does not end before its trace is forgotten is
 // counted as an orphan and dropped.
 func (a *Assembler) AddEvent(traceID trace.TraceID, spanID trace.SpanID, ev semconv.Event) {
+	a.addEvent(traceID, spanID, ev, false)
+}
+
+// AddEventOnce is AddEvent for a source that may give the same event again (a collector
+// retrying a batch): an event equal to one its span already has (same name, time and
+// attributes, in order) is not added twice. It still makes a trace whose span was mapped be
+// mapped again, as the first attempt did, so that records that attempt failed to deliver
+// are sent. It reports whether ev was added; Stats.Events counts only added events.
+func (a *Assembler) AddEventOnce(traceID trace.TraceID, spanID trace.SpanID, ev semconv.Event) (added bool) {
+	return a.addEvent(traceID, spanID, ev, true)
+}
+
+func (a *Assembler) addEvent(traceID trace.TraceID, spanID trace.SpanID, ev semconv.Event, once bool) (added bool) {
 	now := time.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.stats.Events++
 	ts := a.state(traceID, now)
-	if ts.events == nil {
-		ts.events = map[trace.SpanID][]semconv.Event{}
+	if !once || !hasEvent(ts.events[spanID], &ev) {
+		if ts.events == nil {
+			ts.events = map[trace.SpanID][]semconv.Event{}
+		}
+		ts.events[spanID] = append(ts.events[spanID], ev)
+		size := eventBytes(&ev)
+		a.bytes += size
+		ts.bytes += size
+		a.stats.Events++
+		added = true
 	}
-	ts.events[spanID] = append(ts.events[spanID], ev)
-	size := eventBytes(&ev)
-	a.bytes += size
-	ts.bytes += size
 	ts.last = now
 	if _, ended := ts.index[spanID]; ended {
 		ts.dirty = true
 	}
 	a.evictLocked(now)
+	return added
+}
+
+// hasEvent reports whether evs holds an event equal to ev.
+func hasEvent(evs []semconv.Event, ev *semconv.Event) bool {
+	for i := range evs {
+		e := &evs[i]
+		if e.Name != ev.Name || !e.Time.Equal(ev.Time) || len(e.Attributes) != len(ev.Attributes) {
+			continue
+		}
+		same := true
+		for j := range e.Attributes {
+			// Values are comparable: structured ones hold arrays.
+			if e.Attributes[j] != ev.Attributes[j] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+	}
+	return false
 }
 
 // End adds an ended span. It reports whether the span completed its trace: the trace's
@@ -434,12 +473,10 @@ func (a *Assembler) Collect(now time.Time, flush bool) *Batch {
 	// Traces in the order they began, so the output is stable.
 	sort.Slice(jobs, func(i, j int) bool { return earliest(jobs[i].spans).Before(earliest(jobs[j].spans)) })
 
-	var buf []byte
 	resent := int64(0)
 	for _, j := range jobs {
 		for _, r := range semconv.MapTrace(j.spans, a.cfg.Mapping) {
-			buf = r.AppendJSON(buf[:0])
-			h := maphash.Bytes(a.seed, buf)
+			h := r.Hash(a.seed)
 			if prev, ok := j.sent[r.TraceID]; ok {
 				if prev == h {
 					continue

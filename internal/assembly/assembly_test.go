@@ -223,3 +223,57 @@ func TestEventsJoinTheirSpanAndOrphansAreCounted(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestAddEventOnce: an event given again (a collector retrying a logs batch) is held once,
+// and still makes its mapped trace be mapped again so that what failed to arrive is sent.
+func TestAddEventOnce(t *testing.T) {
+	a := New(Config{})
+	root, chat := sp(1, 1, 0, false), sp(1, 2, 1, true)
+	user := semconv.Event{Name: "gen_ai.user.message", Time: t0, Attributes: []attribute.KeyValue{
+		attribute.String("content", "hi"), {Key: "meta", Value: attribute.MapValue(attribute.Int("n", 1), attribute.String("s", "x"))}}}
+	if !a.AddEventOnce(chat.TraceID, chat.SpanID, user) {
+		t.Fatal("a new event must be added")
+	}
+	again := user
+	again.Attributes = []attribute.KeyValue{
+		attribute.String("content", "hi"), {Key: "meta", Value: attribute.MapValue(attribute.String("s", "x"), attribute.Int("n", 1))}}
+	if a.AddEventOnce(chat.TraceID, chat.SpanID, again) {
+		t.Fatal("an equal event (maps compare by content) must not be added again")
+	}
+	later := user
+	later.Time = t0.Add(time.Millisecond)
+	if !a.AddEventOnce(chat.TraceID, chat.SpanID, later) {
+		t.Fatal("the same content at another time is another event")
+	}
+	a.End(root)
+	a.End(chat)
+	recs := collect(a, time.Now(), false)
+	if len(recs) != 2 || recs[1].Input != `[{"role":"user","content":"hi"},{"role":"user","content":"hi"}]` {
+		t.Fatalf("want two user messages, not three: %+v", recs)
+	}
+
+	// An event after the trace was sent; its delivery fails, and the batch is given again.
+	choice := semconv.Event{Name: "gen_ai.choice", Time: t0.Add(time.Second), Attributes: []attribute.KeyValue{
+		attribute.String("message", `{"content":"hello"}`)}}
+	a.AddEventOnce(chat.TraceID, chat.SpanID, choice)
+	b := a.Collect(time.Now(), false)
+	if len(b.Records) == 0 {
+		t.Fatal("an event after its span was sent must re-send the record")
+	}
+	a.Commit(b, func(int) bool { return false })
+	if a.AddEventOnce(chat.TraceID, chat.SpanID, choice) {
+		t.Fatal("the retried event must not be added twice")
+	}
+	recs = collect(a, time.Now(), false)
+	if len(recs) != len(b.Records) || tasks(recs)[record.TaskGeneration] != 1 {
+		t.Fatalf("the retry must re-send what was not delivered: %+v", recs)
+	}
+	for _, r := range recs {
+		if r.Task == record.TaskGeneration && r.Output != `[{"role":"assistant","content":"hello"}]` {
+			t.Errorf("generation output %s", r.Output)
+		}
+	}
+	if st := a.Stats(); st.Events != 3 {
+		t.Errorf("Events = %d, want 3 (the ones added)", st.Events)
+	}
+}

@@ -1,10 +1,10 @@
 package destination
 
 import (
-	"encoding/json"
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"sync"
 
 	"github.com/tracebridge/tracebridge/internal/endpoint"
@@ -51,39 +51,6 @@ type batchResource struct {
 	Runtime        string `json:"runtime"`
 	LibraryName    string `json:"library_name"`
 	LibraryVersion string `json:"library_version"`
-}
-
-type batchEnvelope struct {
-	Resource batchResource `json:"resource"`
-	Traces   []batchTrace  `json:"traces"`
-}
-
-type batchTrace struct {
-	TraceID      string            `json:"trace_id"`
-	WorkflowName *string           `json:"workflow_name"` // null when the message is not in this request
-	GroupID      string            `json:"group_id"`
-	StartedAt    float64           `json:"started_at"`
-	EndedAt      float64           `json:"ended_at"`
-	Attributes   map[string]string `json:"attributes"`
-	Spans        []json.RawMessage `json:"spans"`
-}
-
-type batchSpan struct {
-	ID         string            `json:"id"`
-	ParentID   *string           `json:"parent_id"`
-	Name       string            `json:"name"`
-	Kind       string            `json:"kind"`
-	Status     string            `json:"status"`
-	StartedAt  float64           `json:"started_at"`
-	EndedAt    float64           `json:"ended_at"`
-	Attributes map[string]string `json:"attributes"`
-	Events     []batchEvent      `json:"events"`
-}
-
-type batchEvent struct {
-	Name       string            `json:"name"`
-	Timestamp  float64           `json:"timestamp"`
-	Attributes map[string]string `json:"attributes"`
 }
 
 // Span kinds of the batch API.
@@ -141,67 +108,161 @@ func traceAttributes(r *record.Record) map[string]any {
 	return attrs
 }
 
-func batchSpanOf(r *record.Record) batchSpan {
-	attrs := recordFields(r, nil)
+func batchSpanAttributes(r *record.Record) map[string]any {
+	attrs := make(map[string]any, 8+len(r.Metadata))
+	recordFields(r, attrs)
 	putStr(attrs, "input", r.Input)
 	putStr(attrs, "output", r.Output)
-	metadata(r, attrs)
-	s := batchSpan{
-		ID: r.TraceID, Name: stepName(r), Kind: batchKind(r), Status: batchStatus(r),
-		StartedAt: seconds(r.StartTimestamp), EndedAt: seconds(r.EndTimestamp),
-		Attributes: stringify(attrs), Events: []batchEvent{},
+	return metadata(r, attrs)
+}
+
+// appendBatchSpan appends the JSON of r as a batch span {id, parent_id, name, kind,
+// status, started_at, ended_at, attributes, events}, by hand: encoding/json's reflection
+// and its re-validation of nested raw JSON cost more than the rest of the export.
+func appendBatchSpan(b []byte, r *record.Record) []byte {
+	b = append(b, `{"id":`...)
+	b = record.AppendString(b, r.TraceID)
+	b = append(b, `,"parent_id":`...)
+	if r.ParentID == "" {
+		b = append(b, "null"...)
+	} else {
+		b = record.AppendString(b, r.ParentID)
 	}
-	if r.ParentID != "" {
-		p := r.ParentID
-		s.ParentID = &p
+	b = append(b, `,"name":`...)
+	b = record.AppendString(b, stepName(r))
+	b = append(b, `,"kind":`...)
+	b = record.AppendString(b, batchKind(r))
+	b = append(b, `,"status":`...)
+	b = record.AppendString(b, batchStatus(r))
+	b = append(b, `,"started_at":`...)
+	b = appendSeconds(b, r.StartTimestamp)
+	b = append(b, `,"ended_at":`...)
+	b = appendSeconds(b, r.EndTimestamp)
+	b = append(b, `,"attributes":`...)
+	b = appendStringMap(b, batchSpanAttributes(r))
+	return append(b, `,"events":[]}`...)
+}
+
+// appendSeconds appends epoch milliseconds as float seconds, as encoding/json writes the
+// float64 (shortest representation).
+func appendSeconds(b []byte, ms int64) []byte {
+	return strconv.AppendFloat(b, seconds(ms), 'f', -1, 64)
+}
+
+// appendStringMap appends m as a JSON object of strings with sorted keys (values stringified
+// as stringify does).
+func appendStringMap(b []byte, m map[string]any) []byte {
+	b = append(b, '{')
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = record.AppendString(b, k)
+		b = append(b, ':')
+		switch x := m[k].(type) {
+		case string:
+			b = record.AppendString(b, x)
+		case bool:
+			b = record.AppendString(b, strconv.FormatBool(x))
+		case int64:
+			b = append(b, '"')
+			b = strconv.AppendInt(b, x, 10)
+			b = append(b, '"')
+		case float64:
+			b = append(b, '"')
+			b = strconv.AppendFloat(b, x, 'g', -1, 64)
+			b = append(b, '"')
+		default:
+			b = record.AppendString(b, string(marshal(x)))
+		}
 	}
-	return s
+	return append(b, '}')
+}
+
+// batchTraceOut is a trace of the envelope being built: its spans already encoded.
+type batchTraceOut struct {
+	id, group      string
+	workflow       *string
+	started, ended int64
+	attributes     map[string]any
+	spans          [][]byte
+}
+
+func (t *batchTraceOut) appendJSON(b []byte) []byte {
+	b = append(b, `{"trace_id":`...)
+	b = record.AppendString(b, t.id)
+	b = append(b, `,"workflow_name":`...)
+	if t.workflow == nil {
+		b = append(b, "null"...)
+	} else {
+		b = record.AppendString(b, *t.workflow)
+	}
+	b = append(b, `,"group_id":`...)
+	b = record.AppendString(b, t.group)
+	b = append(b, `,"started_at":`...)
+	b = appendSeconds(b, t.started)
+	b = append(b, `,"ended_at":`...)
+	b = appendSeconds(b, t.ended)
+	b = append(b, `,"attributes":`...)
+	b = appendStringMap(b, t.attributes)
+	b = append(b, `,"spans":[`...)
+	for i, s := range t.spans {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s...)
+	}
+	return append(b, "]}"...)
 }
 
 func (d batch) Encode(recs []record.Record) []Request {
 	var reqs []Request
-	var env batchEnvelope
+	var traces []*batchTraceOut
 	var idxs []int
 	size := 0
 	flush := func() {
-		if len(env.Traces) == 0 {
+		if len(traces) == 0 {
 			return
 		}
-		env.Resource = sdkResource()
-		reqs = append(reqs, Request{
-			Method: http.MethodPost, URL: d.url, Kind: "batch",
-			Body: marshal([]batchEnvelope{env}), Records: idxs,
-		})
-		env, idxs, size = batchEnvelope{}, nil, 0
+		b := make([]byte, 0, size+len(resourceJSON())+64+256*len(traces))
+		b = append(b, `[{"resource":`...)
+		b = append(b, resourceJSON()...)
+		b = append(b, `,"traces":[`...)
+		for i, t := range traces {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = t.appendJSON(b)
+		}
+		b = append(b, "]}]"...)
+		reqs = append(reqs, Request{Method: http.MethodPost, URL: d.url, Kind: "batch", Body: b, Records: idxs})
+		traces, idxs, size = nil, nil, 0
 	}
 	for _, group := range byInteraction(recs) {
-		var t *batchTrace
+		var t *batchTraceOut
 		for _, i := range group {
 			r := &recs[i]
-			span := marshal(batchSpanOf(r))
+			span := appendBatchSpan(make([]byte, 0, 256+len(r.Input)+len(r.Output)), r)
 			if t != nil && size+len(span) > batchMaxBytes {
 				flush()
 				t = nil
 			}
 			if t == nil {
-				if len(env.Traces) == batchMaxTraces {
+				if len(traces) == batchMaxTraces {
 					flush()
 				}
-				env.Traces = append(env.Traces, batchTrace{
-					TraceID: r.InteractionID, GroupID: r.ConversationID,
-					StartedAt: seconds(r.StartTimestamp), EndedAt: seconds(r.EndTimestamp),
-					Attributes: stringify(traceAttributes(r)),
-				})
-				t = &env.Traces[len(env.Traces)-1]
+				t = &batchTraceOut{id: r.InteractionID, group: r.ConversationID,
+					started: r.StartTimestamp, ended: r.EndTimestamp, attributes: traceAttributes(r)}
+				traces = append(traces, t)
 			}
-			t.Spans = append(t.Spans, span)
-			t.StartedAt = min(t.StartedAt, seconds(r.StartTimestamp))
-			t.EndedAt = max(t.EndedAt, seconds(r.EndTimestamp))
+			t.spans = append(t.spans, span)
+			t.started = min(t.started, r.StartTimestamp)
+			t.ended = max(t.ended, r.EndTimestamp)
 			if r.Task == record.TaskMessage {
 				name := stepName(r)
-				t.WorkflowName = &name
+				t.workflow = &name
 				// The message spans the interaction: its times are the trace's.
-				t.StartedAt, t.EndedAt = seconds(r.StartTimestamp), seconds(r.EndTimestamp)
+				t.started, t.ended = r.StartTimestamp, r.EndTimestamp
 			}
 			idxs = append(idxs, i)
 			size += len(span)
@@ -210,6 +271,9 @@ func (d batch) Encode(recs []record.Record) []Request {
 	flush()
 	return reqs
 }
+
+// resourceJSON is the encoded resource, the same in every request.
+var resourceJSON = sync.OnceValue(func() []byte { return marshal(sdkResource()) })
 
 // sdkResource describes tracebridge as the sending SDK.
 var sdkResource = sync.OnceValue(func() batchResource {

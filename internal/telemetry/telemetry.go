@@ -35,6 +35,10 @@ type Metrics struct {
 	dropped  metric.Int64Counter
 	duration metric.Float64Histogram
 	common   attribute.Set
+	plain    metric.MeasurementOption
+	// byAttr caches the measurement option of each extra attribute value (a status code,
+	// a reason): building an attribute set per measurement costs more than the measurement.
+	byAttr sync.Map // attribute.KeyValue → metric.MeasurementOption
 }
 
 // New creates the instruments on mp (nil: a no-op provider). destination names the trace
@@ -46,6 +50,7 @@ func New(mp metric.MeterProvider, destination string) (*Metrics, error) {
 	m := mp.Meter(ScopeName)
 	var err error
 	out := &Metrics{common: attribute.NewSet(attribute.String("destination", destination))}
+	out.plain = metric.WithAttributeSet(out.common)
 	if out.sent, err = m.Int64Counter("tracebridge.records.sent", metric.WithUnit("{record}"),
 		metric.WithDescription("Records the trace API accepted.")); err != nil {
 		return nil, err
@@ -75,9 +80,18 @@ func New(mp metric.MeterProvider, destination string) (*Metrics, error) {
 
 func (m *Metrics) opts(kv ...attribute.KeyValue) metric.MeasurementOption {
 	if len(kv) == 0 {
-		return metric.WithAttributeSet(m.common)
+		return m.plain
 	}
-	return metric.WithAttributes(append(m.common.ToSlice(), kv...)...)
+	if len(kv) == 1 {
+		if o, ok := m.byAttr.Load(kv[0]); ok {
+			return o.(metric.MeasurementOption)
+		}
+	}
+	o := metric.WithAttributeSet(attribute.NewSet(append(m.common.ToSlice(), kv...)...))
+	if len(kv) == 1 {
+		m.byAttr.Store(kv[0], o)
+	}
+	return o
 }
 
 // Sent counts delivered records.

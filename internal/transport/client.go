@@ -55,7 +55,7 @@ func New(cfg Config) *Client {
 		HTTPClient: cfg.HTTPClient,
 		// retryablehttp's default logger prints every request to stderr; route it to slog at
 		// debug level instead. It only logs redacted URLs, never headers.
-		Logger:       slogAdapter{logger},
+		Logger:       retryLogger(logger),
 		RetryWaitMin: cfg.Retry.InitialInterval,
 		RetryWaitMax: cfg.Retry.MaxInterval,
 		// The budget is time, not a count: checkRetry stops when the next wait would
@@ -263,6 +263,16 @@ func (e *NetworkError) Unwrap() error { return e.Err }
 
 // Temporary reports whether a later attempt may succeed.
 func (e *NetworkError) Temporary() bool { return Retryable(nil, e.Err) }
+
+// retryLogger is retryablehttp's logger: nil unless debug logging is on, because
+// retryablehttp formats its arguments (the request URL among them) for every request
+// whether the line is kept or not.
+func retryLogger(l *slog.Logger) any {
+	if !l.Enabled(context.Background(), slog.LevelDebug) {
+		return nil
+	}
+	return slogAdapter{l}
+}
 
 // slogAdapter is a retryablehttp.LeveledLogger writing to slog at debug level: each retry
 // is routine, and the caller logs the final outcome.

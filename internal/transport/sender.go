@@ -109,6 +109,9 @@ func (s *Sender) fit(ctx context.Context, recs []record.Record) []record.Record 
 	var out []record.Record
 	var buf []byte
 	for i := range recs {
+		if recs[i].MaxEncodedSize() <= s.maxBytes {
+			continue // certainly small: no need to encode it to know
+		}
 		buf = recs[i].AppendJSON(buf[:0])
 		if len(buf) <= s.maxBytes {
 			continue
