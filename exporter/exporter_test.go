@@ -83,7 +83,7 @@ func chatSpans(n int) []sdktrace.ReadOnlySpan {
 	return rec.Ended()
 }
 
-func newExporter(t *testing.T, opts ...exporter.Option) *exporter.Exporter {
+func newExporter(t testing.TB, opts ...exporter.Option) *exporter.Exporter {
 	t.Helper()
 	quiet := exporter.WithLogger(slog.New(slog.DiscardHandler))
 	exp, err := exporter.New(context.Background(), append([]exporter.Option{quiet}, opts...)...)

@@ -514,3 +514,33 @@ func BenchmarkGolden(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/span")
 }
+
+// BenchmarkDialect maps the golden fixtures of each dialect on its own (sub-benchmarks named
+// by the fixture file's prefix: genai, openinference, openllmetry, vercel, tracebridge,
+// trap), reporting time and allocations per span.
+func BenchmarkDialect(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*.json"))
+	byDialect := map[string][][]semconv.Span{}
+	spans := map[string]int{}
+	var order []string
+	for _, file := range files {
+		dialect, _, _ := strings.Cut(filepath.Base(file), "_")
+		fx := loadFixture(b, file)
+		if _, ok := byDialect[dialect]; !ok {
+			order = append(order, dialect)
+		}
+		byDialect[dialect] = append(byDialect[dialect], fx.spans(b))
+		spans[dialect] += len(fx.Spans)
+	}
+	for _, dialect := range order {
+		b.Run(dialect, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, trace := range byDialect[dialect] {
+					semconv.MapTrace(trace, semconv.Options{})
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spans[dialect]), "ns/span")
+		})
+	}
+}
