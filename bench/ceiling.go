@@ -112,7 +112,9 @@ func compareCeiling(rounds int) []result {
 				}
 			})
 		},
-		func() cost { return measure(len(recs), func() { minimalPost(s.URL+"/logs/trace", abodies, concurrency) }) })
+		func() cost {
+			return measure(len(recs), func() { minimalPost(s.URL+"/logs/trace", abodies, concurrency) })
+		})
 	return append(out, ceilingResults("Adaline", ta, abase)...)
 }
 
