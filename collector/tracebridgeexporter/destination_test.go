@@ -85,7 +85,7 @@ func TestPushToEachDestination(t *testing.T) {
 				chatturn.Trace(tid, chatturn.Chat, chatturn.Retrieval), // children end first
 				chatturn.Trace(tid, chatturn.Root),
 			} {
-				if err := e.push(context.Background(), td); err != nil {
+				if err := e.pushTraces(context.Background(), td); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -17,4 +17,22 @@
 // the trace arrives. A batch is acknowledged only when every record it changed was
 // delivered, so what the component keeps in memory between batches only enriches later
 // batches; it is never the only copy of a span.
+//
+// The component also takes logs, for the GenAI content that instrumentations following
+// semantic conventions 1.28–1.36 emit as log records (gen_ai.system.message,
+// gen_ai.user.message, gen_ai.assistant.message, gen_ai.tool.message, gen_ai.choice,
+// gen_ai.client.inference.operation.details, …) tied to their span by trace and span id.
+// Name the same exporter in a traces and a logs pipeline: both signals share one instance
+// (its lanes and assemblers, by configuration), and a log record goes to the lane of its
+// API key and the assembler of its trace id, exactly as a span does, so the two meet there.
+// Each GenAI record becomes an event of its span as the SDK's genailog processor makes it
+// (semconv.EventFromLog); other log records, and records without a trace and span id, are
+// ignored. A logs batch is delivered like a traces batch: the records its events changed (a
+// span already here, whose record is re-sent under the same id) are sent at once, and the
+// batch is acknowledged only when they were delivered; a retried batch adds no event twice.
+// Events are enrichment, not data the component keeps safe: an event whose span has not
+// come yet waits for it in memory only (up to twice linger after its last event, then it is
+// dropped as an orphan), so on the durable pipeline a crash before the span arrives loses
+// it, and a log record whose span was already forgotten (its linger over, or a restart) can
+// only become an orphan. Logs of a tenant must carry the same key metadata as its traces.
 package tracebridgeexporter

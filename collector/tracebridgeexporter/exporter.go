@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"golang.org/x/net/http/httpguts"
 
@@ -20,8 +21,10 @@ import (
 	"github.com/tracebridge/tracebridge/semconv"
 )
 
-// tracesExporter is the push function behind exporterhelper's queue and retries.
-type tracesExporter struct {
+// tbExporter is one tracebridge exporter: its HTTP client and its lanes, shared by the
+// traces and the logs pipeline that name it (see shared.go), and the push functions behind
+// exporterhelper's queues and retries.
+type tbExporter struct {
 	cfg      *Config
 	dest     destination.Destination
 	settings component.TelemetrySettings
@@ -34,12 +37,12 @@ type tracesExporter struct {
 	wg   sync.WaitGroup
 }
 
-func newTracesExporter(cfg *Config, set exporter.Settings) (*tracesExporter, error) {
+func newExporter(cfg *Config, set exporter.Settings) (*tbExporter, error) {
 	dest, err := cfg.destination()
 	if err != nil {
 		return nil, err
 	}
-	e := &tracesExporter{
+	e := &tbExporter{
 		cfg:      cfg,
 		dest:     dest,
 		settings: set.TelemetrySettings,
@@ -50,7 +53,7 @@ func newTracesExporter(cfg *Config, set exporter.Settings) (*tracesExporter, err
 	return e, nil
 }
 
-func (e *tracesExporter) start(ctx context.Context, host component.Host) error {
+func (e *tbExporter) start(ctx context.Context, host component.Host) error {
 	c, err := e.cfg.ClientConfig.ToClient(ctx, host.GetExtensions(), e.settings)
 	if err != nil {
 		return err
@@ -60,7 +63,7 @@ func (e *tracesExporter) start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-func (e *tracesExporter) shutdown(context.Context) error {
+func (e *tbExporter) shutdown(context.Context) error {
 	select {
 	case <-e.stop:
 	default:
@@ -74,7 +77,7 @@ func (e *tracesExporter) shutdown(context.Context) error {
 }
 
 // sweepLoop lets lanes forget, every linger, the traces they no longer need.
-func (e *tracesExporter) sweepLoop() {
+func (e *tbExporter) sweepLoop() {
 	t := time.NewTicker(max(time.Second, e.linger()))
 	defer t.Stop()
 	for {
@@ -87,7 +90,7 @@ func (e *tracesExporter) sweepLoop() {
 	}
 }
 
-func (e *tracesExporter) linger() time.Duration {
+func (e *tbExporter) linger() time.Duration {
 	if e.cfg.Linger > 0 {
 		return e.cfg.Linger
 	}
@@ -96,7 +99,7 @@ func (e *tracesExporter) linger() time.Duration {
 
 // newLane builds the sender and assemblers of one API key. Retries are exporterhelper's,
 // so the transport tries each request once.
-func (e *tracesExporter) newLane(key string) *lane {
+func (e *tbExporter) newLane(key string) *lane {
 	c := transport.New(transport.Config{
 		Header:     destination.Header(e.dest.Name(), key),
 		HTTPClient: e.client,
@@ -128,7 +131,9 @@ func (e *tracesExporter) newLane(key string) *lane {
 	return l
 }
 
-func (e *tracesExporter) push(ctx context.Context, td ptrace.Traces) error {
+// pushTraces maps a traces batch with what its lane remembers and delivers the records it
+// changed.
+func (e *tbExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	key, err := e.apiKey(ctx)
 	if err != nil {
 		return consumererror.NewPermanent(err)
@@ -137,15 +142,35 @@ func (e *tracesExporter) push(ctx context.Context, td ptrace.Traces) error {
 	if len(spans) == 0 {
 		return nil
 	}
+	return e.export(ctx, key, work{spans: spans})
+}
+
+// pushLogs joins the GenAI events of a logs batch to their spans, in the same lane and
+// assembler as the spans (by API key, then by trace id), and delivers the records they
+// changed: the records of spans already here are re-sent with the events; events whose span
+// has not come yet wait for it in memory. Other log records are ignored.
+func (e *tbExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	events := fromLogs(ld)
+	if len(events) == 0 {
+		return nil
+	}
+	key, err := e.apiKey(ctx)
+	if err != nil {
+		return consumererror.NewPermanent(err)
+	}
+	return e.export(ctx, key, work{events: events})
+}
+
+func (e *tbExporter) export(ctx context.Context, key string, w work) error {
 	l := e.lanes.acquire(key)
 	defer e.lanes.release(l)
-	o := l.export(ctx, spans)
+	o := l.export(ctx, w)
 	return o.err()
 }
 
 // apiKey is the key for the request in ctx: the tenant's from the metadata header named by
 // api_key_from_metadata when the request has it, else api_key.
-func (e *tracesExporter) apiKey(ctx context.Context) (string, error) {
+func (e *tbExporter) apiKey(ctx context.Context) (string, error) {
 	if h := e.cfg.APIKeyFromMetadata; h != "" {
 		if vals := client.FromContext(ctx).Metadata.Get(h); len(vals) > 0 && vals[0] != "" {
 			if !httpguts.ValidHeaderFieldValue(vals[0]) {

@@ -33,7 +33,7 @@ func startAPI(t *testing.T, token string) *traceapi.Running {
 }
 
 // newPush returns a started exporter posting to url; change adjusts its configuration.
-func newPush(t *testing.T, url string, change func(*Config)) *tracesExporter {
+func newPush(t *testing.T, url string, change func(*Config)) *tbExporter {
 	t.Helper()
 	cfg := createDefaultConfig().(*Config)
 	cfg.ClientConfig.Endpoint = url
@@ -43,7 +43,7 @@ func newPush(t *testing.T, url string, change func(*Config)) *tracesExporter {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	e, err := newTracesExporter(cfg, exportertest.NewNopSettings(componentType))
+	e, err := newExporter(cfg, exportertest.NewNopSettings(componentType))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,14 +113,14 @@ func TestPushWholeTraceAndRetry(t *testing.T) {
 	e := newPush(t, srv.URL(), nil)
 	tid := pcommon.TraceID{0xa1, 1}
 	td := chatturn.Trace(tid, chatturn.Root, chatturn.Retrieval, chatturn.Chat)
-	if err := e.push(context.Background(), td); err != nil {
+	if err := e.pushTraces(context.Background(), td); err != nil {
 		t.Fatal(err)
 	}
 	checkTurn(t, records(t, srv, tid), tid)
 	before := stats(t, srv).Received
 
 	// exporterhelper gives a batch again after a failure: what was delivered is not re-sent.
-	if err := e.push(context.Background(), td); err != nil {
+	if err := e.pushTraces(context.Background(), td); err != nil {
 		t.Fatal(err)
 	}
 	if got := stats(t, srv).Received; got != before {
@@ -133,7 +133,7 @@ func TestPushTraceInPieces(t *testing.T) {
 	e := newPush(t, srv.URL(), nil)
 	tid := pcommon.TraceID{0xa2, 2}
 	// Children end first and often come in an earlier batch than their root.
-	if err := e.push(context.Background(), chatturn.Trace(tid, chatturn.Chat, chatturn.Retrieval)); err != nil {
+	if err := e.pushTraces(context.Background(), chatturn.Trace(tid, chatturn.Chat, chatturn.Retrieval)); err != nil {
 		t.Fatal(err)
 	}
 	// The message stands in for the root not seen yet, so that the steps have a parent.
@@ -147,7 +147,7 @@ func TestPushTraceInPieces(t *testing.T) {
 	if len(first) != 3 || provisional != 1 {
 		t.Fatalf("first batch: want a provisional message and the two steps, got %d records (%d provisional messages)", len(first), provisional)
 	}
-	if err := e.push(context.Background(), chatturn.Trace(tid, chatturn.Root)); err != nil {
+	if err := e.pushTraces(context.Background(), chatturn.Trace(tid, chatturn.Root)); err != nil {
 		t.Fatal(err)
 	}
 	checkTurn(t, records(t, srv, tid), tid)
@@ -161,7 +161,7 @@ func TestPushErrors(t *testing.T) {
 	tid := pcommon.TraceID{0xa3, 3}
 	td := chatturn.Trace(tid, chatturn.Root, chatturn.Chat)
 
-	err := newPush(t, srv.URL(), func(c *Config) { c.APIKey = "wrong" }).push(context.Background(), td)
+	err := newPush(t, srv.URL(), func(c *Config) { c.APIKey = "wrong" }).pushTraces(context.Background(), td)
 	if !consumererror.IsPermanent(err) || !strings.Contains(err.Error(), "401") {
 		t.Errorf("wrong key: err = %v, want a permanent 401", err)
 	}
@@ -172,7 +172,7 @@ func TestPushErrors(t *testing.T) {
 	}
 	down := "http://" + ln.Addr().String()
 	ln.Close()
-	err = newPush(t, down, func(c *Config) { c.APIKey = testKey }).push(context.Background(), td)
+	err = newPush(t, down, func(c *Config) { c.APIKey = testKey }).pushTraces(context.Background(), td)
 	if err == nil || consumererror.IsPermanent(err) {
 		t.Errorf("API down: err = %v, want a retryable error", err)
 	}
@@ -190,7 +190,7 @@ func TestAPIKeyFromMetadata(t *testing.T) {
 	}
 
 	a := pcommon.TraceID{0xa4, 4}
-	if err := e.push(withKey(tenantA), chatturn.Trace(a, chatturn.Root, chatturn.Chat)); err != nil {
+	if err := e.pushTraces(withKey(tenantA), chatturn.Trace(a, chatturn.Root, chatturn.Chat)); err != nil {
 		t.Fatalf("tenant A: %v", err)
 	}
 	if n := len(records(t, srv, a)); n != 2 {
@@ -201,7 +201,7 @@ func TestAPIKeyFromMetadata(t *testing.T) {
 		"no key: the fallback": context.Background(),
 	} {
 		b := pcommon.TraceID{0xb4, byte(len(name))}
-		err := e.push(ctx, chatturn.Trace(b, chatturn.Root, chatturn.Chat))
+		err := e.pushTraces(ctx, chatturn.Trace(b, chatturn.Root, chatturn.Chat))
 		if !consumererror.IsPermanent(err) {
 			t.Errorf("%s: err = %v, want permanent (401)", name, err)
 		}
@@ -209,7 +209,7 @@ func TestAPIKeyFromMetadata(t *testing.T) {
 			t.Errorf("%s: %d records stored", name, n)
 		}
 	}
-	err := e.push(withKey("bad\x01key"), chatturn.Trace(pcommon.TraceID{0xc4}, chatturn.Root, chatturn.Chat))
+	err := e.pushTraces(withKey("bad\x01key"), chatturn.Trace(pcommon.TraceID{0xc4}, chatturn.Root, chatturn.Chat))
 	if !consumererror.IsPermanent(err) || strings.Contains(err.Error(), "bad\x01key") {
 		t.Errorf("invalid key: err = %v, want permanent, without the value", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/tracebridge/tracebridge/internal/assembly"
 	"github.com/tracebridge/tracebridge/internal/transport"
 	"github.com/tracebridge/tracebridge/semconv"
@@ -33,22 +35,36 @@ type shard struct {
 	asm *assembly.Assembler
 }
 
-func shardOf(s *semconv.Span) int {
-	return int(binary.LittleEndian.Uint64(s.TraceID[8:]) % shardsPerLane)
+func shardOf(id trace.TraceID) int {
+	return int(binary.LittleEndian.Uint64(id[8:]) % shardsPerLane)
 }
 
-// export maps spans with what the lane remembers of their traces and delivers the records
-// that are new or changed.
-func (l *lane) export(ctx context.Context, spans []semconv.Span) outcome {
-	var groups [shardsPerLane][]semconv.Span
-	for i := range spans {
-		n := shardOf(&spans[i])
-		groups[n] = append(groups[n], spans[i])
+// work is what one batch gives the lane: ended spans (a traces batch) or events that came
+// on their own (a logs batch). Both go to the shard of their trace id, so that a log record
+// and its span meet in the same assembler.
+type work struct {
+	spans  []semconv.Span
+	events []spanEvent
+}
+
+func (w *work) empty() bool { return len(w.spans) == 0 && len(w.events) == 0 }
+
+// export maps the spans and events of w with what the lane remembers of their traces and
+// delivers the records that are new or changed.
+func (l *lane) export(ctx context.Context, w work) outcome {
+	var groups [shardsPerLane]work
+	for i := range w.spans {
+		g := &groups[shardOf(w.spans[i].TraceID)]
+		g.spans = append(g.spans, w.spans[i])
+	}
+	for i := range w.events {
+		g := &groups[shardOf(w.events[i].traceID)]
+		g.events = append(g.events, w.events[i])
 	}
 	var results [shardsPerLane]outcome
 	var wg sync.WaitGroup
 	for n := range groups {
-		if len(groups[n]) > 0 {
+		if !groups[n].empty() {
 			wg.Go(func() { results[n] = l.shards[n].export(ctx, l.sender, groups[n]) })
 		}
 	}
@@ -60,14 +76,21 @@ func (l *lane) export(ctx context.Context, spans []semconv.Span) outcome {
 	return o
 }
 
-func (s *shard) export(ctx context.Context, sender *transport.Sender, spans []semconv.Span) (o outcome) {
+func (s *shard) export(ctx context.Context, sender *transport.Sender, w work) (o outcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := range spans {
-		s.asm.End(spans[i]) // a span given again (a retried batch) replaces itself
+	for i := range w.spans {
+		s.asm.End(w.spans[i]) // a span given again (a retried batch) replaces itself
+	}
+	for i := range w.events {
+		// An event given again (a retried batch) is held once, and its trace is mapped
+		// again so that what the first attempt did not deliver is sent.
+		ev := &w.events[i]
+		s.asm.AddEventOnce(ev.traceID, ev.spanID, ev.event)
 	}
 	// Flush: incomplete traces go out provisionally now, since after this batch is
-	// acknowledged the assembler's copy is the only one left in this process.
+	// acknowledged the assembler's copy is the only one left in this process. Events whose
+	// span is not here yet change no record: they wait for it (enrichment only).
 	b := s.asm.Collect(time.Now(), true)
 	if len(b.Records) == 0 {
 		return o
@@ -78,8 +101,9 @@ func (s *shard) export(ctx context.Context, sender *transport.Sender, spans []se
 	return o
 }
 
-// held reports the spans the lane remembers, after letting each idle shard forget the
-// traces whose linger is over. A busy shard counts as holding some.
+// held reports how much the lane remembers (spans and traces, so that a trace holding only
+// events waiting for their span counts), after letting each idle shard forget the traces
+// whose linger is over. A busy shard counts as holding some.
 func (l *lane) held(now time.Time) int {
 	n := 0
 	for i := range l.shards {
@@ -90,7 +114,8 @@ func (l *lane) held(now time.Time) int {
 		}
 		// Every export flushes, so nothing is due here: this only forgets.
 		s.asm.Collect(now, false)
-		n += s.asm.Stats().HeldSpans
+		st := s.asm.Stats()
+		n += st.HeldSpans + st.HeldTraces
 		s.mu.Unlock()
 	}
 	return n

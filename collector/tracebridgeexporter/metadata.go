@@ -3,7 +3,10 @@ package tracebridgeexporter
 import "go.opentelemetry.io/collector/component"
 
 // The component's identity, as metadata.yaml declares it (written by hand: the component
-// has one signal and no telemetry of its own, so mdatagen would add nothing).
+// has no telemetry of its own, so mdatagen would add nothing).
 var componentType = component.MustNewType("tracebridge")
 
-const tracesStability = component.StabilityLevelAlpha
+const (
+	tracesStability = component.StabilityLevelAlpha
+	logsStability   = component.StabilityLevelAlpha
+)
