@@ -65,7 +65,33 @@ func (s *Sender) Destination() destination.Destination { return s.dest }
 // Deliver sends every record and returns each one's outcome (nil: the API accepted it, or
 // said it already had it). It returns when all are done, or when ctx ends (the records not
 // started then fail with ctx's error). Outcomes are counted in the sender's metrics.
+//
+// Records are encoded a window at a time (cut between interactions), so that a large
+// backlog — everything held while the API was down — is never all encoded at once.
 func (s *Sender) Deliver(ctx context.Context, recs []record.Record) []error {
+	errs := make([]error, len(recs))
+	window := max(256, 16*cap(s.slots))
+	for lo := 0; lo < len(recs); {
+		hi := min(lo+window, len(recs))
+		for hi < len(recs) && recs[hi].InteractionID == recs[hi-1].InteractionID {
+			hi++ // keep an interaction in one window: some destinations send it whole
+		}
+		if err := ctx.Err(); err != nil {
+			for i := lo; i < len(recs); i++ {
+				errs[i] = err
+			}
+			break
+		}
+		copy(errs[lo:hi], s.deliverWindow(ctx, recs[lo:hi]))
+		lo = hi
+	}
+	s.count(ctx, errs)
+	return errs
+}
+
+// deliverWindow encodes recs and sends the requests, at most the sender's concurrency at a
+// time.
+func (s *Sender) deliverWindow(ctx context.Context, recs []record.Record) []error {
 	errs := make([]error, len(recs))
 	if len(recs) == 0 {
 		return errs
@@ -85,7 +111,6 @@ func (s *Sender) Deliver(ctx context.Context, recs []record.Record) []error {
 			for _, res := range results {
 				merge(errs, res)
 			}
-			s.count(ctx, errs)
 			return errs
 		}
 		wg.Go(func() {
@@ -97,7 +122,6 @@ func (s *Sender) Deliver(ctx context.Context, recs []record.Record) []error {
 	for _, res := range results {
 		merge(errs, res)
 	}
-	s.count(ctx, errs)
 	return errs
 }
 
