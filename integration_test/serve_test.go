@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,9 +46,13 @@ type serve struct {
 }
 
 // startServe runs `tracebridge serve` on a free loopback port with args and stops it when
-// the test ends.
+// the test ends. Records are kept in memory unless args name a --db: never in the default
+// file of the working directory.
 func startServe(t *testing.T, args ...string) *serve {
 	t.Helper()
+	if !slices.Contains(args, "--db") {
+		args = append([]string{"--db", ":memory:"}, args...)
+	}
 	cmd := exec.Command(binary, append([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -12,6 +12,16 @@ if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 
+# The viewer's browser test needs Debian's chromium; install it when it is missing, and
+# make the test fail rather than skip if it still cannot run.
+if ! command -v chromium >/dev/null 2>&1; then
+  ./scripts/install-chromium.sh
+fi
+export TRACEBRIDGE_REQUIRE_BROWSER=1
+# Every `tracebridge serve` a test starts without --db keeps its records in memory, never
+# in ./tracebridge.db of the test's directory (nor shared between tests through it).
+export TRACEBRIDGE_DB=:memory:
+
 for m in $modules; do
   echo "== module $m"
   # The root module is checked alone, as its users build it (go.work would let another

@@ -14,7 +14,9 @@ const DefaultMaxBodyBytes int64 = 5 << 20
 // Config configures a Server. The zero value is usable: no token, DuplicateReplace, a 5 MiB
 // body limit, a fresh memory store and no logging.
 type Config struct {
-	// Token, when not empty, must be sent in the "token" header of every /v1/ request.
+	// Token, when not empty, must be sent in the "token" header of every /v1/ request
+	// (Authorization: Bearer for the other contracts); browsers log in to the viewer with
+	// it (see the package documentation).
 	Token string
 	// OnDuplicate decides what a re-sent trace_id does.
 	OnDuplicate DuplicatePolicy

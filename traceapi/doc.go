@@ -10,12 +10,46 @@
 //	DELETE /v1/records   clears the store and the counters → 200 {"status":200}
 //	GET    /v1/stats     {"received":N,"stored":N,"replaced":N,"rejected":N,"duplicates":N}
 //	GET    /healthz      200 "ok"
+//	GET    /             the web viewer (see below)
 //
 // Any other path is a 404.
 //
-// GET /v1/records takes the optional query parameters conversation_id, interaction_id, task
-// and trace_id, combined with AND. Any other parameter, a repeated one or an unknown task is a
-// 400, so that a typo cannot silently return every record.
+// GET /v1/records takes the optional query parameters conversation_id, interaction_id, task,
+// trace_id, session_id, user (the user id, else email, else phone) and since and until (the
+// record's start, else its arrival; RFC 3339 or epoch milliseconds; since inclusive, until
+// exclusive), combined with AND. Any other parameter, a repeated one or an unknown task is a
+// 400, so that a typo cannot silently return every record. limit=N (1 to 10,000) returns
+// one page of at most N; when more remain, the answer carries the next page's cursor in
+// X-Next-Cursor and a Link rel="next" (the same query with cursor=). Without limit every
+// match is returned.
+//
+// # The viewer
+//
+// GET / serves a web page (its script and style below /ui/, embedded in the binary, no CDN)
+// that lists conversations, newest first, with their user, session, interaction count,
+// tokens and errors; opens a conversation's interactions and an interaction's tree of steps
+// (task, name, model, tokens, latency on a timeline, inputs and outputs laid out as chat
+// messages or documents, errors highlighted); filters; and refreshes as records arrive. It
+// reads these JSON endpoints, which take the same authentication as GET /v1/records:
+//
+//	GET /v1/view/conversations  ?contract= user= session_id= q= since= until= errors= limit= cursor=
+//	                            → {conversations: [ConversationSummary], next_cursor}
+//	GET /v1/view/interactions   ?conversation_id= (required) contract= limit= cursor=
+//	                            → {interactions: [InteractionSummary], next_cursor}
+//	GET /v1/view/interaction    ?id= (required) conversation_id= contract= limit= cursor=
+//	                            → {interaction_id, steps: [Step], next_cursor}
+//	GET /v1/view/revision       → {revision, token_required}: changes with every write
+//
+// Every contract's items are listed: conversations and interactions come from the index
+// fields, token counts and errors from the Summary each item gets on arrival. A store that
+// implements ViewStore answers the lists itself (package sqlitestore, with indexes);
+// otherwise the server computes them from List.
+//
+// Inputs and outputs are untrusted text: the page puts them in text nodes only, and is
+// served with a Content-Security-Policy that allows only its own script, style and API
+// (no inline script), with X-Frame-Options DENY. On a loopback listener, reads (the page,
+// GET /v1/…) must name the host by an IP address or as localhost, so that a site whose
+// DNS name was re-pointed at 127.0.0.1 cannot read the records through a browser.
 //
 // Every error is JSON, {"status":N,"error":"..."}, and a 400's message starts with the name of
 // the offending field, e.g. "conversation_id: required field is missing",
@@ -28,6 +62,14 @@
 // {"status":401,"error":"invalid or missing token"}. /healthz is always open. With no token
 // configured, any token (or none) is accepted. Neither the configured token nor the header's
 // value is ever logged or echoed.
+//
+// The viewer is protected by the same token. A browser without a session gets a login page
+// (401) at /; posting the token there (POST /login), or opening /?token=T once, sets a
+// session cookie and redirects to /, so that the token leaves the address bar. The cookie
+// (tracebridge_session_PORT) is HttpOnly and SameSite=Strict, lasts for the browser's
+// session, holds an HMAC of the token rather than the token, and opens the reads only (GET
+// and HEAD of /, /v1/records, /v1/items, /v1/stats, /v1/view/…), never ingestion or DELETE.
+// POST /logout removes it. The login form is refused when posted from another site.
 //
 // # Validation of POST /v1/trace
 //
@@ -140,5 +182,6 @@
 //
 // [Start] listens on an address such as "127.0.0.1:0" and serves in the background;
 // [Running.URL] is the base URL to give a client. [Server.Handler] can also be mounted on an
-// httptest.Server. Records live in a [Store]; [NewMemoryStore] is the default.
+// httptest.Server. Records live in a [Store]; [NewMemoryStore] is the default, and package
+// sqlitestore keeps them in an SQLite file (what `tracebridge serve --db` uses).
 package traceapi

@@ -60,7 +60,11 @@ func (s *Server) postTrace(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.Contract, rec.Kind = ContractNeuralTrust, KindRecord
 	rec.ReceivedAt = time.Now()
+	Summarize(&rec)
 	outcome, err := s.store.Put(r.Context(), rec, s.cfg.OnDuplicate)
+	if err == nil {
+		s.rev.Add(1)
+	}
 	if errors.Is(err, ErrDuplicate) {
 		s.counts.received.Add(1)
 		s.counts.duplicates.Add(1)
@@ -85,14 +89,8 @@ func (s *Server) postTrace(w http.ResponseWriter, r *http.Request) {
 // the array by hand: encoding/json would compact each json.RawMessage, and the point is to
 // serve the bytes as received.
 func (s *Server) getRecords(w http.ResponseWriter, r *http.Request) {
-	f, err := parseFilter(r.URL.RawQuery, ContractNeuralTrust)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	recs, err := s.store.List(r.Context(), f)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "store: "+err.Error())
+	recs, ok := s.listPage(w, r, ContractNeuralTrust)
+	if !ok {
 		return
 	}
 	n := 3
@@ -113,7 +111,41 @@ func (s *Server) getRecords(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
-var filterParams = []string{"conversation_id", "interaction_id", "task", "trace_id", "contract", "kind", "project"}
+// MaxRecordsPage is the largest limit= of GET /v1/records and /v1/items.
+const MaxRecordsPage = 10000
+
+// listPage reads the filter of GET /v1/records or /v1/items and lists the records of one
+// page: all of them without limit=, else at most limit, with the cursor of the next page
+// in the X-Next-Cursor header and a Link rel="next" when more remain. It answers a failure
+// itself and returns false.
+func (s *Server) listPage(w http.ResponseWriter, r *http.Request, def Contract) ([]StoredRecord, bool) {
+	f, err := parseFilter(r.URL.RawQuery, def)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	limit := f.Limit
+	if limit > 0 {
+		f.Limit++ // one more tells whether a next page exists
+	}
+	recs, err := s.store.List(r.Context(), f)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "store: "+err.Error())
+		return nil, false
+	}
+	if limit > 0 && len(recs) > limit {
+		recs = recs[:limit]
+		next := strconv.FormatInt(recs[limit-1].Seq, 10)
+		q := r.URL.Query()
+		q.Set("cursor", next)
+		w.Header().Set("X-Next-Cursor", next)
+		w.Header().Set("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+	}
+	return recs, true
+}
+
+var filterParams = []string{"conversation_id", "interaction_id", "task", "trace_id", "contract", "kind", "project",
+	"session_id", "user", "since", "until", "limit", "cursor"}
 
 // parseFilter reads the query of GET /v1/records and /v1/items. Unknown or repeated
 // parameters are errors, so that a misspelt filter cannot quietly match every record.
@@ -140,14 +172,35 @@ func parseFilter(rawQuery string, def Contract) (Filter, error) {
 			f.Kind = v
 		case "project":
 			f.Project = v
+		case "session_id":
+			f.SessionID = v
+		case "user":
+			f.UserID = v
+		case "since", "until":
+			t, err := parseTime(k, v)
+			if err != nil {
+				return Filter{}, err
+			}
+			if k == "since" {
+				f.Since = t
+			} else {
+				f.Until = t
+			}
+		case "limit":
+			if f.Limit, err = parseLimit(v, MaxRecordsPage); err != nil {
+				return Filter{}, err
+			}
+		case "cursor":
+			if v != "" {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || n < 0 {
+					return Filter{}, fieldErr(k, "must be the X-Next-Cursor of a previous page, got %s", quoteShort(v))
+				}
+				f.After = n
+			}
 		case "contract":
-			switch c := Contract(v); {
-			case v == "all":
-				f.Contract = ""
-			case c.Valid():
-				f.Contract = c
-			default:
-				return Filter{}, fieldErr(k, "unknown contract %s (want one of %v or all)", quoteShort(v), Contracts)
+			if f.Contract, err = parseContract(v); err != nil {
+				return Filter{}, err
 			}
 		case "task":
 			if v != "" && !record.Task(v).Valid() {
@@ -159,6 +212,43 @@ func parseFilter(rawQuery string, def Contract) (Filter, error) {
 		}
 	}
 	return f, nil
+}
+
+// parseContract reads contract=: a contract's name, or "all" (returned as "").
+func parseContract(v string) (Contract, error) {
+	switch c := Contract(v); {
+	case v == "all":
+		return "", nil
+	case c.Valid():
+		return c, nil
+	}
+	return "", fieldErr("contract", "unknown contract %s (want one of %v or all)", quoteShort(v), Contracts)
+}
+
+// parseTime reads since= or until=: RFC 3339, or epoch milliseconds. Empty is no bound.
+func parseTime(k, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms >= 0 {
+		return time.UnixMilli(ms), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fieldErr(k, "must be an RFC 3339 time or epoch milliseconds, got %s", quoteShort(v))
+}
+
+// parseLimit reads limit=: 1 to max. Empty is no limit.
+func parseLimit(v string, max int) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, fieldErr("limit", "must be an integer from 1 to %d, got %s", max, quoteShort(v))
+	}
+	return n, nil
 }
 
 // deleteRecords handles DELETE /v1/records.

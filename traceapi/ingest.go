@@ -79,7 +79,11 @@ func (s *Server) put(ctx context.Context, items []StoredRecord, policy func(*Sto
 	now := time.Now()
 	for i := range items {
 		items[i].ReceivedAt = now
+		Summarize(&items[i])
 		outcome, err := s.store.Put(ctx, items[i], policy(&items[i]))
+		if err == nil {
+			s.rev.Add(1)
+		}
 		if errors.Is(err, ErrDuplicate) {
 			s.counts.received.Add(1)
 			s.counts.duplicates.Add(1)

@@ -9,6 +9,7 @@ import (
 // Item is a stored item with its index fields, as GET /v1/items serves it: the one shape
 // in which every contract's data can be listed (a viewer reads these).
 type Item struct {
+	Seq            int64           `json:"seq"` // arrival order; the cursor= of the next page
 	Contract       Contract        `json:"contract"`
 	Kind           string          `json:"kind"`
 	ID             string          `json:"id"`
@@ -26,7 +27,7 @@ type Item struct {
 // ItemOf describes a stored record as an Item.
 func ItemOf(r *StoredRecord) Item {
 	return Item{
-		Contract: r.ContractOrDefault(), Kind: r.KindOrDefault(), ID: r.TraceID, ParentID: r.ParentID,
+		Seq: r.Seq, Contract: r.ContractOrDefault(), Kind: r.KindOrDefault(), ID: r.TraceID, ParentID: r.ParentID,
 		ConversationID: r.ConversationID, InteractionID: r.InteractionID, SessionID: r.SessionID,
 		Task: string(r.Task), Project: r.Project, Name: r.Name, ReceivedAt: r.ReceivedAt, Payload: r.Raw,
 	}
@@ -35,14 +36,8 @@ func ItemOf(r *StoredRecord) Item {
 // getItems handles GET /v1/items: every contract's items (unless contract= narrows them),
 // in arrival order, with their index fields and their payload as received.
 func (s *Server) getItems(w http.ResponseWriter, r *http.Request) {
-	f, err := parseFilter(r.URL.RawQuery, "")
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	recs, err := s.store.List(r.Context(), f)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "store: "+err.Error())
+	recs, ok := s.listPage(w, r, "")
+	if !ok {
 		return
 	}
 	items := make([]Item, len(recs))

@@ -3,6 +3,7 @@ package traceapi
 import (
 	"context"
 	"fmt"
+	"sort"
 	"sync"
 )
 
@@ -11,6 +12,7 @@ type MemoryStore struct {
 	mu   sync.RWMutex
 	recs []StoredRecord // arrival order
 	byID map[string]int // Key → index in recs of the latest record with it
+	seq  int64          // the last Seq given; not reset by Clear, so cursors never repeat
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -31,13 +33,18 @@ func (s *MemoryStore) Put(ctx context.Context, rec StoredRecord, policy Duplicat
 	i, exists := s.byID[key]
 	switch {
 	case !exists:
+		s.seq++
+		rec.Seq = s.seq
 		s.byID[key] = len(s.recs)
 		s.recs = append(s.recs, rec)
 		return Inserted, nil
 	case policy == DuplicateReplace:
+		rec.Seq = s.recs[i].Seq
 		s.recs[i] = rec
 		return Replaced, nil
 	case policy == DuplicateAppend:
+		s.seq++
+		rec.Seq = s.seq
 		s.byID[key] = len(s.recs)
 		s.recs = append(s.recs, rec)
 		return Appended, nil
@@ -56,12 +63,37 @@ func (s *MemoryStore) List(ctx context.Context, f Filter) ([]StoredRecord, error
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := []StoredRecord{}
-	for i := range s.recs {
+	// recs is in Seq order, so the first record after the cursor is found by bisection.
+	start := 0
+	if f.After > 0 {
+		start = sort.Search(len(s.recs), func(i int) bool { return s.recs[i].Seq > f.After })
+	}
+	for i := start; i < len(s.recs) && (f.Limit <= 0 || len(out) < f.Limit); i++ {
 		if f.Match(&s.recs[i]) {
 			out = append(out, s.recs[i])
 		}
 	}
 	return out, nil
+}
+
+// Conversations implements ViewStore by scanning every record.
+func (s *MemoryStore) Conversations(ctx context.Context, q ConversationQuery) (ConversationPage, error) {
+	if err := ctx.Err(); err != nil {
+		return ConversationPage{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return scanConversations(s.recs, q)
+}
+
+// Interactions implements ViewStore by scanning every record.
+func (s *MemoryStore) Interactions(ctx context.Context, q InteractionQuery) (InteractionPage, error) {
+	if err := ctx.Err(); err != nil {
+		return InteractionPage{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return scanInteractions(s.recs, q)
 }
 
 // Count implements Store.
@@ -86,4 +118,4 @@ func (s *MemoryStore) Clear(ctx context.Context) error {
 	return nil
 }
 
-var _ Store = (*MemoryStore)(nil)
+var _ ViewStore = (*MemoryStore)(nil)

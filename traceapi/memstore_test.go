@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tracebridge/tracebridge/traceapi"
+	"github.com/tracebridge/tracebridge/traceapi/storetest"
 )
 
 func TestFilterMatch(t *testing.T) {
@@ -113,4 +114,8 @@ func TestMemoryStoreHonoursContext(t *testing.T) {
 	if _, err := s.Put(ctx, traceapi.StoredRecord{TraceID: "a"}, traceapi.DuplicateReplace); err == nil {
 		t.Error("Put with a cancelled context succeeded")
 	}
+}
+
+func TestMemoryStoreConformance(t *testing.T) {
+	storetest.Run(t, func(*testing.T) traceapi.Store { return traceapi.NewMemoryStore() })
 }

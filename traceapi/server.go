@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +31,13 @@ type Server struct {
 	// envelope, an Adaline trace with its spans), so that their checks against the store
 	// and their writes are one step.
 	ingest sync.Mutex
+	// session is the value of the viewer's cookie when a token is set: derived from the
+	// token, so that the cookie never holds the token itself yet survives a restart.
+	session string
+	// rev counts the writes, so that the viewer can tell when to refresh (GET
+	// /v1/view/revision); epoch tells this process's count from a previous one's.
+	rev   atomic.Int64
+	epoch string
 }
 
 // auth says how an endpoint authenticates.
@@ -49,9 +58,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, hasToken: cfg.Token != ""}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, hasToken: cfg.Token != "",
+		epoch: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	if s.hasToken {
 		s.tokenHash = sha256.Sum256([]byte(cfg.Token))
+		s.session = sessionValue(cfg.Token)
 	}
 	mux := http.NewServeMux()
 	if cfg.Faults.active() {
@@ -81,7 +92,19 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("/v1/items", s.endpoint(authEither, methods{http.MethodGet: s.getItems}))
 	mux.Handle("/v1/stats", s.endpoint(authEither, methods{http.MethodGet: s.getStats}))
 	mux.Handle("/healthz", s.endpoint(authNone, methods{http.MethodGet: s.healthz}))
+	// The viewer: its JSON reads, its page and assets, its login.
+	mux.Handle("/v1/view/conversations", s.endpoint(authEither, methods{http.MethodGet: s.getConversations}))
+	mux.Handle("/v1/view/interactions", s.endpoint(authEither, methods{http.MethodGet: s.getInteractions}))
+	mux.Handle("/v1/view/interaction", s.endpoint(authEither, methods{http.MethodGet: s.getInteraction}))
+	mux.Handle("/v1/view/revision", s.endpoint(authEither, methods{http.MethodGet: s.getRevision}))
+	mux.Handle("/ui/", s.endpoint(authNone, methods{http.MethodGet: s.asset}))
+	mux.Handle("/login", s.endpoint(authNone, methods{http.MethodPost: s.login}))
+	mux.Handle("/logout", s.endpoint(authNone, methods{http.MethodPost: s.logout}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			s.viewerPage(w, r)
+			return
+		}
 		writeError(w, http.StatusNotFound, "no such endpoint: "+short(r.URL.Path))
 	})
 	s.mux = mux
@@ -110,6 +133,7 @@ func (s *Server) Records(ctx context.Context, f Filter) ([]json.RawMessage, erro
 
 // Reset clears the store and the counters, as DELETE /v1/records does.
 func (s *Server) Reset(ctx context.Context) error {
+	defer s.rev.Add(1) // even a failed Clear may have removed some
 	if err := s.store.Clear(ctx); err != nil {
 		return err
 	}
@@ -159,6 +183,11 @@ func (s *Server) endpoint(a auth, m methods) http.Handler {
 			writeError(w, http.StatusMethodNotAllowed, "method "+short(r.Method)+" not allowed on "+r.URL.Path+"; allowed: "+allow)
 			return
 		}
+		// Reads must name a loopback server as such (DNS rebinding); see hostAllowed.
+		if a == authEither && safeMethod(r.Method) && !hostAllowed(r) {
+			writeError(w, http.StatusForbidden, "host: "+quoteShort(r.Host)+" is not an IP address or localhost")
+			return
+		}
 		if !s.authorized(r, a) {
 			msg := "invalid or missing token"
 			if a == authBearer {
@@ -172,10 +201,14 @@ func (s *Server) endpoint(a auth, m methods) http.Handler {
 }
 
 // authorized reports whether r carries the configured token as a says: in its "token"
-// header (v1), as "Authorization: Bearer" (the other contracts), or either (reads). Any
-// token, or none, passes when none is configured.
+// header (v1), as "Authorization: Bearer" (the other contracts), or either (reads; a GET or
+// HEAD may also carry the viewer's cookie). Any token, or none, passes when none is
+// configured.
 func (s *Server) authorized(r *http.Request, a auth) bool {
 	if !s.hasToken || a == authNone {
+		return true
+	}
+	if a == authEither && safeMethod(r.Method) && s.hasSession(r) {
 		return true
 	}
 	tokenOK, bearerOK := false, false

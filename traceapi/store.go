@@ -78,6 +78,42 @@ type StoredRecord struct {
 	Project string
 	// Name is the item's name where its contract has one (span, trace or workflow name).
 	Name string
+
+	// Seq is the item's place in arrival order, given by the store when the item is first
+	// stored: increasing and never reused, so that it can serve as a page cursor. A
+	// replaced item keeps its Seq; an appended one gets a new one. Put ignores the value
+	// passed in.
+	Seq int64
+	// Summary is what the viewer lists and adds up, read from the item when it arrives
+	// (the server fills it in; see Summarize).
+	Summary Summary
+}
+
+// Summary holds the fields of an item that the viewer's lists show and add up, read from
+// the item as received whatever its contract, so that a store can index and sum them
+// without decoding each item again.
+type Summary struct {
+	UserID       string // user_id, else user_email, else user_phone
+	Model        string
+	StartMs      int64 // epoch milliseconds; 0 when unknown
+	EndMs        int64 // epoch milliseconds; 0 when unknown
+	InputTokens  int64
+	OutputTokens int64
+	TotalTokens  int64
+	// Error is not empty when the step failed: its message, else "error".
+	Error string
+	// Input and Output are the start of the input and the output as plain text (the last
+	// user or assistant message of a chat), at most PreviewRunes characters.
+	Input, Output string
+}
+
+// TimeMs is the item's time in epoch milliseconds, which the time filters and the viewer's
+// order use: when the step started, else when the item arrived.
+func (r *StoredRecord) TimeMs() int64 {
+	if r.Summary.StartMs > 0 {
+		return r.Summary.StartMs
+	}
+	return r.ReceivedAt.UnixMilli()
 }
 
 // Key identifies an item in a store: a re-sent item has the same key. It is the contract,
@@ -118,9 +154,18 @@ type Filter struct {
 	Contract       Contract
 	Kind           string
 	Project        string
+	SessionID      string
+	UserID         string // Summary.UserID
+	// Since (inclusive) and Until (exclusive) bound the item's time (TimeMs); zero values
+	// leave that side open.
+	Since, Until time.Time
+	// After keeps the items whose Seq is greater: the cursor of the previous page.
+	After int64
+	// Limit is the most items List returns; 0 means no limit. Match ignores it.
+	Limit int
 }
 
-// Match reports whether r passes f.
+// Match reports whether r passes f (every field but Limit).
 func (f Filter) Match(r *StoredRecord) bool {
 	return (f.ConversationID == "" || f.ConversationID == r.ConversationID) &&
 		(f.InteractionID == "" || f.InteractionID == r.InteractionID) &&
@@ -128,7 +173,12 @@ func (f Filter) Match(r *StoredRecord) bool {
 		(f.TraceID == "" || f.TraceID == r.TraceID) &&
 		(f.Contract == "" || f.Contract == r.ContractOrDefault()) &&
 		(f.Kind == "" || f.Kind == r.KindOrDefault()) &&
-		(f.Project == "" || f.Project == r.Project)
+		(f.Project == "" || f.Project == r.Project) &&
+		(f.SessionID == "" || f.SessionID == r.SessionID) &&
+		(f.UserID == "" || f.UserID == r.Summary.UserID) &&
+		(f.Since.IsZero() || r.TimeMs() >= f.Since.UnixMilli()) &&
+		(f.Until.IsZero() || r.TimeMs() < f.Until.UnixMilli()) &&
+		(f.After == 0 || r.Seq > f.After)
 }
 
 // PutOutcome says what Store.Put did with a record.
@@ -147,14 +197,16 @@ const (
 func (o PutOutcome) Duplicate() bool { return o == Replaced || o == Appended }
 
 // Store keeps the records a Server accepts. Implementations must be safe for concurrent use
-// and keep arrival order. The policy is passed to Put, not fixed in the store, so that one
+// and keep arrival order. NewMemoryStore is the default; package sqlitestore keeps them in
+// a file. A store that also implements ViewStore answers the viewer's queries itself. The policy is passed to Put, not fixed in the store, so that one
 // store can back servers with different policies.
 type Store interface {
 	// Put stores rec according to policy. A duplicate is a record with the same Key. Under
 	// DuplicateReject it returns an error wrapping ErrDuplicate, and stores nothing, when
 	// rec's key is already stored.
 	Put(ctx context.Context, rec StoredRecord, policy DuplicatePolicy) (PutOutcome, error)
-	// List returns the records that match f, in arrival order.
+	// List returns the records that match f, in arrival order (by Seq), at most f.Limit
+	// of them when it is set.
 	List(ctx context.Context, f Filter) ([]StoredRecord, error)
 	// Count returns the number of stored records.
 	Count(ctx context.Context) (int, error)

@@ -30,8 +30,9 @@ func TestRun(t *testing.T) {
 		{"serve with a bad log level", []string{"serve", "--log-level", "loud"}, 2, "", "-log-level"},
 		{"serve with a zero body limit", []string{"serve", "--max-body-bytes", "0"}, 2, "", "must be positive"},
 		{"serve with an argument", []string{"serve", "extra"}, 2, "", `unexpected argument "extra"`},
-		{"serve on a bad address", []string{"serve", "--listen", "256.0.0.1:0"}, 1, "", "tracebridge serve: "},
-		{"serve with an unusable token", []string{"serve", "--listen", "127.0.0.1:0", "--token", "tok-sekrit "}, 1, "", "white space"},
+		{"serve on a bad address", []string{"serve", "--db", ":memory:", "--listen", "256.0.0.1:0"}, 1, "", "tracebridge serve: "},
+		{"serve with an unusable token", []string{"serve", "--db", ":memory:", "--listen", "127.0.0.1:0", "--token", "tok-sekrit "}, 1, "", "white space"},
+		{"serve with a db in a missing directory", []string{"serve", "--db", "/nonexistent/dir/x.db"}, 1, "", "tracebridge serve: --db: sqlitestore: /nonexistent/dir/x.db"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +64,7 @@ func TestServeStopsOnCancel(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0"}, &stdout, &stderr, func(string) string { return "" })
+		done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--db", ":memory:"}, &stdout, &stderr, func(string) string { return "" })
 	}()
 	waitLine(t, &stdout)
 	cancel()

@@ -121,7 +121,7 @@ func TestServeBinary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "debug"}, tt.args...)
+			args := append([]string{"serve", "--listen", "127.0.0.1:0", "--log-level", "debug", "--db", ":memory:"}, tt.args...)
 			cmd := exec.Command(binary, args...)
 			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 			if tt.env != "" {

@@ -38,7 +38,7 @@ type serve struct {
 // when the test ends. token, if set, is required from clients.
 func startServe(t *testing.T, listen, token string) *serve {
 	t.Helper()
-	cmd := exec.Command(serveBin, "serve", "--listen", listen, "--log-level", "warn")
+	cmd := exec.Command(serveBin, "serve", "--listen", listen, "--log-level", "warn", "--db", ":memory:")
 	cmd.Env = append(os.Environ(), "TRACEBRIDGE_SERVE_TOKEN="+token)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

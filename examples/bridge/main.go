@@ -2,21 +2,26 @@
 // router → retrieval → agent → end, then the user's feedback in a later request — through
 // tracebridge's bridge API, which records it as standard OpenTelemetry spans, and ships it
 // with tracebridge's processor to the local trace API (the same server as `tracebridge
-// serve`, started in-process on a free loopback port). It prints what the API received.
-// No account, no network; the model calls are simulated.
+// serve`, started in-process on a free loopback port; or a running `tracebridge serve`
+// that NEURALTRUST_BASE_URL names). It prints what the API received and the viewer's URL;
+// -keep keeps the in-process server and its viewer running until Ctrl-C. No account, no
+// network; the model calls are simulated.
 //
-//	go run ./examples/bridge
+//	go run ./examples/bridge [-keep]
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
+	"strings"
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -30,20 +35,32 @@ import (
 
 func main() {
 	log.SetFlags(0)
-	if err := run(context.Background(), os.Stdout); err != nil {
+	keep := flag.Bool("keep", false, "keep the in-process trace API and its viewer running until Ctrl-C")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Stdout, *keep); err != nil {
 		log.Fatal("bridge example: ", err)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	api, err := traceapi.Start(ctx, "127.0.0.1:0", traceapi.Config{})
-	if err != nil {
-		return fmt.Errorf("start the local trace API: %w", err)
+func run(ctx context.Context, out io.Writer, keep bool) error {
+	var api *traceapi.Running
+	base := ""
+	if env := os.Getenv("NEURALTRUST_BASE_URL"); env != "" && isTraceBridgeServe(ctx, serveBase(env)) {
+		base = serveBase(env)
+		fmt.Fprintf(out, "Shipping to tracebridge serve at %s\n\n", base)
+	} else {
+		var err error
+		if api, err = traceapi.Start(ctx, "127.0.0.1:0", traceapi.Config{}); err != nil {
+			return fmt.Errorf("start the local trace API: %w", err)
+		}
+		defer api.Close()
+		base = api.URL()
+		fmt.Fprintf(out, "Shipping to the local trace API at %s\n\n", base)
 	}
-	defer api.Close()
-	fmt.Fprintf(out, "Shipping to the local trace API at %s\n\n", api.URL())
 
-	exp, err := exporter.New(ctx, exporter.WithEndpoint(api.URL()))
+	exp, err := exporter.New(ctx, exporter.WithEndpoint(base))
 	if err != nil {
 		return err
 	}
@@ -63,7 +80,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err := tp.Shutdown(ctx); err != nil { // flushes: every step is delivered
 		return err
 	}
-	recs, err := fetch(ctx, api.URL(), turn.InteractionID)
+	recs, err := fetch(ctx, base, turn.InteractionID)
 	if err != nil {
 		return err
 	}
@@ -78,7 +95,38 @@ func run(ctx context.Context, out io.Writer) error {
 	if len(recs) == 0 {
 		return fmt.Errorf("no records arrived")
 	}
+	fmt.Fprintf(out, "\nSee it in the viewer: %s/#%s\n", base, url.Values{"c": {turn.ConversationID}, "i": {turn.InteractionID}}.Encode())
+	switch {
+	case api == nil:
+	case keep:
+		fmt.Fprintln(out, "The in-process trace API keeps serving; Ctrl-C to stop.")
+		<-ctx.Done()
+	default:
+		fmt.Fprintln(out, "(The in-process trace API stops when the example ends: add -keep to browse it.)")
+	}
 	return nil
+}
+
+// serveBase is the base URL in NEURALTRUST_BASE_URL, without a trailing /v1.
+func serveBase(env string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(env, "/"), "/v1")
+}
+
+// isTraceBridgeServe reports whether base answers as tracebridge serve does (GET /healthz).
+func isTraceBridgeServe(ctx context.Context, base string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16))
+	return resp.StatusCode == http.StatusOK && string(b) == "ok"
 }
 
 // answer plays one user turn as the NeuralTrust SDK's example does: message → generation,
@@ -110,6 +158,9 @@ func fetch(ctx context.Context, base, interactionID string) ([]record.Record, er
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/records?interaction_id="+url.QueryEscape(interactionID), nil)
 	if err != nil {
 		return nil, err
+	}
+	if key := os.Getenv("NEURALTRUST_API_KEY"); key != "" {
+		req.Header.Set("token", key) // the token of a tracebridge serve that requires one
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -8,10 +8,12 @@ import (
 )
 
 // TestRun runs the example offline and checks the tree it prints: the seed flow's records
-// under the message, and the later feedback on it.
+// under the message, the later feedback on it, and the viewer's URL.
 func TestRun(t *testing.T) {
+	t.Setenv("NEURALTRUST_BASE_URL", "") // the in-process server, whatever the environment
+	t.Setenv("NEURALTRUST_API_KEY", "")
 	var out bytes.Buffer
-	if err := run(context.Background(), &out); err != nil {
+	if err := run(context.Background(), &out, false); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
@@ -24,6 +26,8 @@ func TestRun(t *testing.T) {
 		"│     └─ agent      \"invoke_agent summariser\"",
 		"└─ feedback   \"feedback\" 0ms",
 		`feedback on the message: positive "Clear answer, thanks"`,
+		"See it in the viewer: http://127.0.0.1:",
+		"/#c=conversation-bridge&i=",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)

@@ -3,21 +3,27 @@
 // OpenTelemetry, exports it through tracebridge, and prints what the trace API received.
 //
 // With no NEURALTRUST_API_KEY it starts the local trace API (the same server as
-// `tracebridge serve`) in-process on a free loopback port and ships there. With a key it
-// ships to NEURALTRUST_BASE_URL (default: NeuralTrust's API) and prints the delivery counts.
+// `tracebridge serve`) in-process on a free loopback port and ships there; -keep keeps that
+// server, and its web viewer, running until Ctrl-C. When NEURALTRUST_BASE_URL names a
+// running `tracebridge serve`, it ships there. Either way it prints the records and the
+// viewer's URL. With a key and NeuralTrust's API it prints the delivery counts.
 //
-//	go run ./examples/quickstart
+//	go run ./examples/quickstart [-keep]
+//	NEURALTRUST_BASE_URL=http://127.0.0.1:8400 go run ./examples/quickstart
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -34,23 +40,33 @@ import (
 
 func main() {
 	log.SetFlags(0)
-	if err := run(context.Background(), os.Stdout); err != nil {
+	keep := flag.Bool("keep", false, "keep the in-process trace API and its viewer running until Ctrl-C")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Stdout, *keep); err != nil {
 		log.Fatal("quickstart: ", err)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
+func run(ctx context.Context, out io.Writer, keep bool) error {
 	var opts []exporter.Option
 	var local *traceapi.Running
-	if os.Getenv("NEURALTRUST_API_KEY") == "" {
+	base := "" // a tracebridge serve, in-process or not: records are read back from it
+	switch env := os.Getenv("NEURALTRUST_BASE_URL"); {
+	case env != "" && isTraceBridgeServe(ctx, serveBase(env)):
+		base = serveBase(env)
+		fmt.Fprintf(out, "Shipping to tracebridge serve at %s\n\n", base)
+	case os.Getenv("NEURALTRUST_API_KEY") == "":
 		var err error
 		local, err = traceapi.Start(ctx, "127.0.0.1:0", traceapi.Config{})
 		if err != nil {
 			return fmt.Errorf("start the local trace API: %w", err)
 		}
 		defer local.Close()
-		fmt.Fprintf(out, "No NEURALTRUST_API_KEY: shipping to the local trace API at %s\n\n", local.URL())
-		opts = append(opts, exporter.WithEndpoint(local.URL()))
+		base = local.URL()
+		fmt.Fprintf(out, "No NEURALTRUST_API_KEY: shipping to the local trace API at %s\n\n", base)
+		opts = append(opts, exporter.WithEndpoint(base))
 	}
 
 	exp, err := exporter.New(ctx, opts...)
@@ -63,7 +79,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	st := exp.Stats()
-	if local == nil {
+	if base == "" {
 		fmt.Fprintf(out, "Sent %d of %d records to the NeuralTrust API (%d failed).\n", st.Sent, st.Records, st.Failed)
 		if st.Failed > 0 {
 			return fmt.Errorf("%d records not delivered", st.Failed)
@@ -71,7 +87,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return nil
 	}
 
-	recs, err := fetch(ctx, local.URL(), semconv.InteractionID(traceID))
+	recs, err := fetch(ctx, base, semconv.InteractionID(traceID))
 	if err != nil {
 		return err
 	}
@@ -80,7 +96,44 @@ func run(ctx context.Context, out io.Writer) error {
 	if len(recs) == 0 {
 		return fmt.Errorf("no records arrived")
 	}
+	fmt.Fprintf(out, "\nSee it in the viewer: %s\n", viewerURL(base, recs[0].ConversationID, recs[0].InteractionID))
+	switch {
+	case local == nil:
+	case keep:
+		fmt.Fprintln(out, "The in-process trace API keeps serving; Ctrl-C to stop.")
+		<-ctx.Done()
+	default:
+		fmt.Fprintln(out, "(The in-process trace API stops when the quickstart ends: add -keep to browse it, or run\n"+
+			"`tracebridge serve` and set NEURALTRUST_BASE_URL=http://127.0.0.1:8400 to ship there.)")
+	}
 	return nil
+}
+
+// serveBase is the base URL in NEURALTRUST_BASE_URL, without a trailing /v1.
+func serveBase(env string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(env, "/"), "/v1")
+}
+
+// isTraceBridgeServe reports whether base answers as tracebridge serve does (GET /healthz).
+func isTraceBridgeServe(ctx context.Context, base string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16))
+	return resp.StatusCode == http.StatusOK && string(b) == "ok"
+}
+
+// viewerURL opens the viewer on one interaction.
+func viewerURL(base, conversation, interaction string) string {
+	return base + "/#" + url.Values{"c": {conversation}, "i": {interaction}}.Encode()
 }
 
 // simulateUserTurn plays one user turn of a RAG chat app: an HTTP request whose handler
@@ -132,6 +185,9 @@ func fetch(ctx context.Context, base, interactionID string) ([]record.Record, er
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/records?interaction_id="+url.QueryEscape(interactionID), nil)
 	if err != nil {
 		return nil, err
+	}
+	if key := os.Getenv("NEURALTRUST_API_KEY"); key != "" {
+		req.Header.Set("token", key) // the token of a tracebridge serve that requires one
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
