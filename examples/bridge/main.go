@@ -12,22 +12,20 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/tracebridge/tracebridge/bridge"
 	"github.com/tracebridge/tracebridge/exporter"
+	"github.com/tracebridge/tracebridge/internal/localapi"
 	"github.com/tracebridge/tracebridge/internal/recordtree"
 	"github.com/tracebridge/tracebridge/record"
 	"github.com/tracebridge/tracebridge/traceapi"
@@ -47,8 +45,8 @@ func main() {
 func run(ctx context.Context, out io.Writer, keep bool) error {
 	var api *traceapi.Running
 	base := ""
-	if env := os.Getenv("NEURALTRUST_BASE_URL"); env != "" && isTraceBridgeServe(ctx, serveBase(env)) {
-		base = serveBase(env)
+	if env := os.Getenv("NEURALTRUST_BASE_URL"); env != "" && localapi.IsServe(ctx, localapi.ServeBase(env)) {
+		base = localapi.ServeBase(env)
 		fmt.Fprintf(out, "Shipping to tracebridge serve at %s\n\n", base)
 	} else {
 		var err error
@@ -80,7 +78,7 @@ func run(ctx context.Context, out io.Writer, keep bool) error {
 	if err := tp.Shutdown(ctx); err != nil { // flushes: every step is delivered
 		return err
 	}
-	recs, err := fetch(ctx, base, turn.InteractionID)
+	recs, err := localapi.Fetch(ctx, base, turn.InteractionID)
 	if err != nil {
 		return err
 	}
@@ -107,28 +105,6 @@ func run(ctx context.Context, out io.Writer, keep bool) error {
 	return nil
 }
 
-// serveBase is the base URL in NEURALTRUST_BASE_URL, without a trailing /v1.
-func serveBase(env string) string {
-	return strings.TrimSuffix(strings.TrimSuffix(env, "/"), "/v1")
-}
-
-// isTraceBridgeServe reports whether base answers as tracebridge serve does (GET /healthz).
-func isTraceBridgeServe(ctx context.Context, base string) bool {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16))
-	return resp.StatusCode == http.StatusOK && string(b) == "ok"
-}
-
 // answer plays one user turn as the NeuralTrust SDK's example does: message → generation,
 // router → retrieval → agent, then the message's answer.
 func answer(ctx context.Context, conv *bridge.Conversation) bridge.Interaction {
@@ -151,25 +127,4 @@ func answer(ctx context.Context, conv *bridge.Conversation) bridge.Interaction {
 
 	msg.End("You can return unworn shoes within 30 days of delivery.")
 	return msg.Interaction()
-}
-
-// fetch reads back the records of one interaction, exactly as the API stored them.
-func fetch(ctx context.Context, base, interactionID string) ([]record.Record, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/records?interaction_id="+url.QueryEscape(interactionID), nil)
-	if err != nil {
-		return nil, err
-	}
-	if key := os.Getenv("NEURALTRUST_API_KEY"); key != "" {
-		req.Header.Set("token", key) // the token of a tracebridge serve that requires one
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /v1/records: %s", resp.Status)
-	}
-	var recs []record.Record
-	return recs, json.NewDecoder(resp.Body).Decode(&recs)
 }

@@ -14,16 +14,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -32,8 +28,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tracebridge/tracebridge/exporter"
+	"github.com/tracebridge/tracebridge/internal/localapi"
 	"github.com/tracebridge/tracebridge/internal/recordtree"
-	"github.com/tracebridge/tracebridge/record"
 	"github.com/tracebridge/tracebridge/semconv"
 	"github.com/tracebridge/tracebridge/traceapi"
 )
@@ -54,8 +50,8 @@ func run(ctx context.Context, out io.Writer, keep bool) error {
 	var local *traceapi.Running
 	base := "" // a tracebridge serve, in-process or not: records are read back from it
 	switch env := os.Getenv("NEURALTRUST_BASE_URL"); {
-	case env != "" && isTraceBridgeServe(ctx, serveBase(env)):
-		base = serveBase(env)
+	case env != "" && localapi.IsServe(ctx, localapi.ServeBase(env)):
+		base = localapi.ServeBase(env)
 		fmt.Fprintf(out, "Shipping to tracebridge serve at %s\n\n", base)
 	case os.Getenv("NEURALTRUST_API_KEY") == "":
 		var err error
@@ -87,7 +83,7 @@ func run(ctx context.Context, out io.Writer, keep bool) error {
 		return nil
 	}
 
-	recs, err := fetch(ctx, base, semconv.InteractionID(traceID))
+	recs, err := localapi.Fetch(ctx, base, semconv.InteractionID(traceID))
 	if err != nil {
 		return err
 	}
@@ -96,7 +92,7 @@ func run(ctx context.Context, out io.Writer, keep bool) error {
 	if len(recs) == 0 {
 		return fmt.Errorf("no records arrived")
 	}
-	fmt.Fprintf(out, "\nSee it in the viewer: %s\n", viewerURL(base, recs[0].ConversationID, recs[0].InteractionID))
+	fmt.Fprintf(out, "\nSee it in the viewer: %s\n", localapi.ViewerURL(base, recs[0].ConversationID, recs[0].InteractionID))
 	switch {
 	case local == nil:
 	case keep:
@@ -107,33 +103,6 @@ func run(ctx context.Context, out io.Writer, keep bool) error {
 			"`tracebridge serve` and set NEURALTRUST_BASE_URL=http://127.0.0.1:8400 to ship there.)")
 	}
 	return nil
-}
-
-// serveBase is the base URL in NEURALTRUST_BASE_URL, without a trailing /v1.
-func serveBase(env string) string {
-	return strings.TrimSuffix(strings.TrimSuffix(env, "/"), "/v1")
-}
-
-// isTraceBridgeServe reports whether base answers as tracebridge serve does (GET /healthz).
-func isTraceBridgeServe(ctx context.Context, base string) bool {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16))
-	return resp.StatusCode == http.StatusOK && string(b) == "ok"
-}
-
-// viewerURL opens the viewer on one interaction.
-func viewerURL(base, conversation, interaction string) string {
-	return base + "/#" + url.Values{"c": {conversation}, "i": {interaction}}.Encode()
 }
 
 // simulateUserTurn plays one user turn of a RAG chat app: an HTTP request whose handler
@@ -178,25 +147,4 @@ func simulateUserTurn(ctx context.Context, tracer trace.Tracer) trace.TraceID {
 	gen.SetStatus(codes.Ok, "")
 	gen.End()
 	return root.SpanContext().TraceID()
-}
-
-// fetch reads back the records of one interaction, exactly as the API stored them.
-func fetch(ctx context.Context, base, interactionID string) ([]record.Record, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/records?interaction_id="+url.QueryEscape(interactionID), nil)
-	if err != nil {
-		return nil, err
-	}
-	if key := os.Getenv("NEURALTRUST_API_KEY"); key != "" {
-		req.Header.Set("token", key) // the token of a tracebridge serve that requires one
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /v1/records: %s", resp.Status)
-	}
-	var recs []record.Record
-	return recs, json.NewDecoder(resp.Body).Decode(&recs)
 }
