@@ -408,14 +408,8 @@ func (s *Server) postAdalineSpan(w http.ResponseWriter, r *http.Request) {
 	}
 	s.ingest.Lock()
 	defer s.ingest.Unlock()
-	tr, err := s.adalineTrace(r.Context(), project, ref, id)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "store: "+err.Error())
-		return
-	}
-	if tr == nil {
-		s.counts.rejected.Add(1)
-		writeError(w, http.StatusNotFound, notFound(ref, id))
+	tr, ok := s.existingAdalineTrace(w, r, project, ref, id)
+	if !ok {
 		return
 	}
 	sp.Project, sp.InteractionID, sp.ConversationID = project, tr.TraceID, tr.ConversationID
@@ -480,14 +474,8 @@ func (s *Server) patchAdalineTrace(w http.ResponseWriter, r *http.Request) {
 	}
 	s.ingest.Lock()
 	defer s.ingest.Unlock()
-	tr, err := s.adalineTrace(r.Context(), project, ref, id)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "store: "+err.Error())
-		return
-	}
-	if tr == nil {
-		s.counts.rejected.Add(1)
-		writeError(w, http.StatusNotFound, notFound(ref, id))
+	tr, ok := s.existingAdalineTrace(w, r, project, ref, id)
+	if !ok {
 		return
 	}
 	if end, ok, _ := lt.integer("endedAt", false); ok {
@@ -566,4 +554,20 @@ func operation(op *object) error {
 		err = fieldErr(op.field("operation"), "unknown operation %s (want \"create\")", quoteShort(v))
 	}
 	return err
+}
+
+// existingAdalineTrace looks up the trace a span or a patch names, answering 404 (or 500)
+// itself when it cannot be had.
+func (s *Server) existingAdalineTrace(w http.ResponseWriter, r *http.Request, project, ref, id string) (*StoredRecord, bool) {
+	tr, err := s.adalineTrace(r.Context(), project, ref, id)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "store: "+err.Error())
+		return nil, false
+	}
+	if tr == nil {
+		s.counts.rejected.Add(1)
+		writeError(w, http.StatusNotFound, notFound(ref, id))
+		return nil, false
+	}
+	return tr, true
 }
