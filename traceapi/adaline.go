@@ -229,18 +229,7 @@ func (s *Server) postAdalineTrace(w http.ResponseWriter, r *http.Request) {
 	}
 	s.ingest.Lock()
 	defer s.ingest.Unlock()
-	if msg, err := s.adalineDuplicate(r.Context(), items); err != nil || msg != "" {
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, "store: "+err.Error())
-			return
-		}
-		s.counts.received.Add(1)
-		s.counts.duplicates.Add(1)
-		writeError(w, http.StatusConflict, msg)
-		return
-	}
-	if err := s.put(r.Context(), items, func(*StoredRecord) DuplicatePolicy { return DuplicateReject }); err != nil {
-		storeFailed(w, err, "Log trace already exists")
+	if !s.storeNewAdaline(w, r, items, "Log trace already exists") {
 		return
 	}
 	ans := adalineTraceAnswer{TraceID: adalineID("trace", project, items[0].TraceID), SpanIDs: []string{}}
@@ -417,18 +406,7 @@ func (s *Server) postAdalineSpan(w http.ResponseWriter, r *http.Request) {
 		sp.SessionID = tr.SessionID
 	}
 	items := []StoredRecord{sp}
-	if msg, err := s.adalineDuplicate(r.Context(), items); err != nil || msg != "" {
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, "store: "+err.Error())
-			return
-		}
-		s.counts.received.Add(1)
-		s.counts.duplicates.Add(1)
-		writeError(w, http.StatusConflict, msg)
-		return
-	}
-	if err := s.put(r.Context(), items, func(*StoredRecord) DuplicatePolicy { return DuplicateReject }); err != nil {
-		storeFailed(w, err, "Log span already exists")
+	if !s.storeNewAdaline(w, r, items, "Log span already exists") {
 		return
 	}
 	writeJSON(w, http.StatusOK, struct {
@@ -570,4 +548,25 @@ func (s *Server) existingAdalineTrace(w http.ResponseWriter, r *http.Request, pr
 		return nil, false
 	}
 	return tr, true
+}
+
+// storeNewAdaline stores items that must all be new, as Adaline keeps the first write of a
+// referenceId: a re-sent one gets 409 "… already exists with referenceId" whatever
+// --on-duplicate says. It answers the request itself when it stores nothing.
+func (s *Server) storeNewAdaline(w http.ResponseWriter, r *http.Request, items []StoredRecord, exists string) bool {
+	if msg, err := s.adalineDuplicate(r.Context(), items); err != nil || msg != "" {
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, "store: "+err.Error())
+			return false
+		}
+		s.counts.received.Add(1)
+		s.counts.duplicates.Add(1)
+		writeError(w, http.StatusConflict, msg)
+		return false
+	}
+	if err := s.put(r.Context(), items, func(*StoredRecord) DuplicatePolicy { return DuplicateReject }); err != nil {
+		storeFailed(w, err, exists)
+		return false
+	}
+	return true
 }
