@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tracebridge/tracebridge/exporter"
+	"github.com/tracebridge/tracebridge/semconv"
 )
 
 // ragTraces returns n traces of 4 spans (an HTTP root, a retrieval, two chats with about a
@@ -69,4 +70,27 @@ func BenchmarkExport(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(spans)), "ns/span")
 		})
 	}
+}
+
+// BenchmarkSend is v1 delivery alone: records already mapped, one request each over
+// kept-alive connections (encoding, retryablehttp, accounting), as bench (b) measures it.
+func BenchmarkSend(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, `{"status":200}`)
+	}))
+	defer srv.Close()
+	var spans []semconv.Span
+	for _, s := range ragTraces(64) {
+		spans = append(spans, exporter.FromSDKSpan(s))
+	}
+	recs := semconv.Map(spans, semconv.Options{})
+	exp := newExporter(b, exporter.WithEndpoint(srv.URL), exporter.WithConcurrency(32))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := exp.Send(context.Background(), recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
 }

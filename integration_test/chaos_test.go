@@ -147,6 +147,11 @@ func TestDeadAPI(t *testing.T) {
 			}
 		}
 	}
+	// The API stays down until some delivery has run out of its retry budget: offering the
+	// spans can take less time than that budget on a fast run.
+	for deadline := time.Now().Add(20 * time.Second); exp.Stats().Failed == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	// The API comes back: what is still held, and what comes from now on, arrives.
 	srv := startServe(t, "--listen", addr)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -7,6 +7,8 @@ package record
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -285,7 +287,13 @@ func appendNullString(b []byte, s string) []byte {
 
 func appendObject(b []byte, m map[string]any) []byte {
 	b = append(b, '{')
-	for i, k := range sortedKeys(m) {
+	var space [24]string // metadata has a dozen keys or so: sort them without allocating
+	keys := space[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -309,6 +317,9 @@ func appendValue(b []byte, v any) []byte {
 	case int64:
 		return strconv.AppendInt(b, x, 10)
 	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return append(b, "null"...) // JSON has no form for them
+		}
 		if x == float64(int64(x)) && x < 1e15 && x > -1e15 {
 			return strconv.AppendInt(b, int64(x), 10)
 		}
@@ -342,6 +353,33 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// plainRun returns the end of the run of bytes from i on that a JSON string copies as they
+// are (printable ASCII other than '"' and '\\'), testing eight at a time as one word (the
+// classic "has a zero byte" bit trick); the last few bytes are left to the caller.
+func plainRun(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		c := s[i : i+8]
+		w := uint64(c[0]) | uint64(c[1])<<8 | uint64(c[2])<<16 | uint64(c[3])<<24 |
+			uint64(c[4])<<32 | uint64(c[5])<<40 | uint64(c[6])<<48 | uint64(c[7])<<56
+		// With no byte ≥ 0x80 (w's own high bits), each subtraction sets a high bit
+		// exactly where a byte is below 0x20 or equal to '"' or '\\' (a borrow only
+		// follows such a byte).
+		if (w|(w-spaces)|((w^quotes)-ones)|((w^backslashes)-ones))&highs != 0 {
+			return i
+		}
+	}
+	return i
+}
+
+// Bytes repeated over a word, for plainRun.
+const (
+	ones        = 0x0101010101010101
+	highs       = 0x8080808080808080
+	spaces      = 0x20 * ones
+	quotes      = '"' * ones
+	backslashes = '\\' * ones
+)
+
 const hex = "0123456789abcdef"
 
 // safe marks the ASCII bytes that stand for themselves in a JSON string.
@@ -359,45 +397,50 @@ func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if safe[c] {
+		// Eight bytes at a time while they all stand for themselves: most text is
+		// plain ASCII, and this is the loop every encoder spends its time in. The word
+		// that stopped it is then taken byte by byte.
+		i = plainRun(s, i)
+		for end := min(i+8, len(s)); i < end; {
+			c := s[i]
+			if c < utf8.RuneSelf {
 				i++
+				if safe[c] {
+					continue
+				}
+				b = append(b, s[start:i-1]...)
+				start = i
+				switch c {
+				case '"', '\\':
+					b = append(b, '\\', c)
+				case '\n':
+					b = append(b, '\\', 'n')
+				case '\r':
+					b = append(b, '\\', 'r')
+				case '\t':
+					b = append(b, '\\', 't')
+				case '\b':
+					b = append(b, '\\', 'b')
+				case '\f':
+					b = append(b, '\\', 'f')
+				default:
+					b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+				}
 				continue
 			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && size == 1:
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+				start = i + size
+			case r == '\u2028' || r == '\u2029':
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+				start = i + size
 			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
 			i += size
-			start = i
-			continue
 		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')

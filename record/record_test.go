@@ -1,7 +1,9 @@
 package record_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"math"
 	"reflect"
 	"testing"
 
@@ -60,10 +62,17 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 
 func FuzzAppendString(f *testing.F) {
 	f.Add("hello \x00 \xff \u2028")
+	f.Add("plain ascii text, long enough for words: \"quoted\" \\ back\b\f\x1f\x7f é ✓ \xed\xa0\x80")
 	f.Fuzz(func(t *testing.T, s string) {
-		var back string
-		if err := json.Unmarshal(record.AppendString(nil, s), &back); err != nil {
-			t.Fatalf("invalid JSON for %q: %v", s, err)
+		got := record.AppendString(nil, s)
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
+			t.Fatalf("AppendString(%q) = %s, encoding/json: %s", s, got, w)
 		}
 	})
 }
@@ -76,5 +85,13 @@ func TestTasks(t *testing.T) {
 	}
 	if record.Task("span").Valid() || record.ValidFeedbackTag("meh") {
 		t.Error("unknown values accepted")
+	}
+}
+
+func TestNonFiniteMetadataIsNull(t *testing.T) {
+	r := record.Record{Task: record.TaskEvent, Metadata: map[string]any{"score": math.NaN(), "max": math.Inf(1)}}
+	b := r.AppendJSON(nil)
+	if !json.Valid(b) || !bytes.Contains(b, []byte(`"max":null,"score":null`)) {
+		t.Fatalf("got %s", b)
 	}
 }

@@ -103,9 +103,8 @@ func genaiChoiceEventsOut(st *step) conv {
 			c.index, _ = valueInt(v)
 		}
 		if raw := eventStr(ev, "message"); strings.HasPrefix(strings.TrimSpace(raw), "{") {
-			var rm rawMessage
-			if json.Unmarshal([]byte(raw), &rm) == nil {
-				c.m = rm.normalize()
+			if m, ok := parseMessageObject(raw); ok {
+				c.m = m
 			} else {
 				c.m.Content = raw
 			}

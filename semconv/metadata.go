@@ -37,12 +37,12 @@ var (
 // spanMetadata collects what the v1 body has no field for.
 func spanMetadata(st *step) map[string]any {
 	s, a := st.span, st.a
-	m := map[string]any{
-		record.MetaSpanName:    s.Name,
-		record.MetaOTelTraceID: s.TraceID.String(),
-		record.MetaOTelSpanID:  s.SpanID.String(),
-		record.MetaStatus:      "ok",
-	}
+	// Sized for a generation (ids, model, usage, …): growing a map costs more than this.
+	m := make(map[string]any, 16)
+	m[record.MetaSpanName] = s.Name
+	m[record.MetaOTelTraceID] = s.TraceID.String()
+	m[record.MetaOTelSpanID] = s.SpanID.String()
+	m[record.MetaStatus] = "ok"
 	if s.ParentSpanID.IsValid() {
 		m[record.MetaOTelParentSpanID] = s.ParentSpanID.String()
 	}

@@ -329,6 +329,9 @@ func (a *Assembler) End(s semconv.Span) (complete bool) {
 			ts.index = map[trace.SpanID]int{}
 		}
 		ts.index[s.SpanID] = len(ts.ended)
+		if ts.ended == nil {
+			ts.ended = make([]semconv.Span, 0, 4) // an LLM turn has a few spans: grow once, not thrice
+		}
 		ts.ended = append(ts.ended, s)
 	}
 	ts.dirty, ts.last = true, now
@@ -473,6 +476,13 @@ func (a *Assembler) Collect(now time.Time, flush bool) *Batch {
 	// Traces in the order they began, so the output is stable.
 	sort.Slice(jobs, func(i, j int) bool { return earliest(jobs[i].spans).Before(earliest(jobs[j].spans)) })
 
+	n := 0
+	for _, j := range jobs {
+		n += len(j.spans) + 1 // at most a record per span, and a message
+	}
+	b.Records = make([]record.Record, 0, n)
+	b.traces = make([]trace.TraceID, 0, n)
+	b.hashes = make([]uint64, 0, n)
 	resent := int64(0)
 	for _, j := range jobs {
 		for _, r := range semconv.MapTrace(j.spans, a.cfg.Mapping) {

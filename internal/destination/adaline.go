@@ -3,6 +3,7 @@ package destination
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/tracebridge/tracebridge/internal/endpoint"
@@ -57,56 +58,12 @@ func newAdaline(base, project string, allowPlain bool) (Destination, error) {
 
 func (adaline) Name() string { return Adaline }
 
-type adalineTrace struct {
-	StartedAt   int64          `json:"startedAt"`
-	EndedAt     int64          `json:"endedAt"`
-	Name        string         `json:"name"`
-	Status      string         `json:"status"`
-	ReferenceID string         `json:"referenceId"`
-	SessionID   string         `json:"sessionId,omitempty"`
-	Attributes  map[string]any `json:"attributes"`
-	Tags        []string       `json:"tags"`
-}
-
-type adalineSpan struct {
-	StartedAt         int64          `json:"startedAt"`
-	EndedAt           int64          `json:"endedAt"`
-	Name              string         `json:"name"`
-	Status            string         `json:"status"`
-	Content           adalineContent `json:"content"`
-	ParentReferenceID string         `json:"parentReferenceId,omitempty"`
-	ReferenceID       string         `json:"referenceId"`
-	SessionID         string         `json:"sessionId,omitempty"`
-	TraceReferenceID  string         `json:"traceReferenceId,omitempty"` // POST /logs/span only
-	Attributes        map[string]any `json:"attributes"`
-	Tags              []string       `json:"tags"`
-}
-
-// adalineContent is the typed content of a span; input and output are JSON text.
+// adalineContent is the typed part of a span's content; its input and output are the
+// record's, as JSON text.
 type adalineContent struct {
-	Type     string `json:"type"`
-	Provider string `json:"provider,omitempty"` // Model
-	Model    string `json:"model,omitempty"`    // Model
-	Input    string `json:"input"`
-	Output   string `json:"output"`
-}
-
-type adalineAttrOp struct {
-	Operation string `json:"operation"`
-	Key       string `json:"key"`
-	Value     any    `json:"value"`
-}
-
-type adalineTagOp struct {
-	Operation string `json:"operation"`
-	Tag       string `json:"tag"`
-}
-
-type adalinePatch struct {
-	Status     string          `json:"status"`
-	EndedAt    int64           `json:"endedAt"`
-	Attributes []adalineAttrOp `json:"attributes"`
-	Tags       []adalineTagOp  `json:"tags"`
+	Type     string
+	Provider string // Model only
+	Model    string // Model only
 }
 
 // Content types.
@@ -120,7 +77,7 @@ const (
 )
 
 func adalineContentOf(r *record.Record) adalineContent {
-	c := adalineContent{Type: ContentOther, Input: string(jsonText(r.Input)), Output: string(jsonText(r.Output))}
+	c := adalineContent{Type: ContentOther}
 	op := metaString(r, record.MetaOperation)
 	switch r.Task {
 	case record.TaskGeneration:
@@ -144,8 +101,6 @@ func adalineContentOf(r *record.Record) adalineContent {
 		if op == "GUARDRAIL" {
 			c.Type = ContentGuardrail
 		}
-	case record.TaskFeedback:
-		c.Output = string(marshal(map[string]string{"feedback_tag": r.FeedbackTag, "feedback_text": r.FeedbackText}))
 	}
 	return c
 }
@@ -176,33 +131,6 @@ func adalineSession(r *record.Record) string {
 	return ""
 }
 
-func nonNil(tags []string) []string {
-	if tags == nil {
-		return []string{}
-	}
-	return tags
-}
-
-func adalineTraceOf(msg *record.Record) adalineTrace {
-	attrs := metadata(msg, traceAttributes(msg), metaTags, record.MetaProvisional)
-	return adalineTrace{
-		StartedAt: msg.StartTimestamp, EndedAt: endMillis(msg), Name: stepName(msg),
-		Status: adalineStatus(msg, true), ReferenceID: msg.InteractionID, SessionID: adalineSession(msg),
-		Attributes: attrs, Tags: nonNil(tags(msg)),
-	}
-}
-
-func adalineSpanOf(r *record.Record) adalineSpan {
-	attrs := recordFields(r, nil)
-	metadata(r, attrs, metaTags, record.MetaProvisional)
-	return adalineSpan{
-		StartedAt: r.StartTimestamp, EndedAt: endMillis(r), Name: stepName(r),
-		Status: adalineStatus(r, false), Content: adalineContentOf(r),
-		ParentReferenceID: r.ParentID, ReferenceID: r.TraceID, SessionID: adalineSession(r),
-		Attributes: attrs, Tags: nonNil(tags(r)),
-	}
-}
-
 // checkIDs refuses records whose ids Adaline would refuse, before anything is sent.
 func checkIDs(r *record.Record) error {
 	for name, id := range map[string]string{"trace_id": r.TraceID, "interaction_id": r.InteractionID} {
@@ -215,6 +143,7 @@ func checkIDs(r *record.Record) error {
 
 func (d adaline) Encode(recs []record.Record) []Request {
 	var reqs []Request
+	var w jsonWriter
 	for _, group := range byInteraction(recs) {
 		var ok []int
 		for _, i := range group {
@@ -229,69 +158,212 @@ func (d adaline) Encode(recs []record.Record) []Request {
 		}
 		if recs[ok[0]].Task != record.TaskMessage {
 			// The trace exists: its message was delivered by an earlier request.
-			reqs = append(reqs, d.spanRequests(recs, ok)...)
+			reqs = append(reqs, d.spanRequests(recs, ok, &w)...)
 			continue
-		}
-		msg := &recs[ok[0]]
-		spans := make([]adalineSpan, 0, len(ok))
-		if !provisional(msg) {
-			spans = append(spans, adalineSpanOf(msg))
-		}
-		for _, i := range ok[1:] {
-			spans = append(spans, adalineSpanOf(&recs[i]))
 		}
 		reqs = append(reqs, Request{
 			Method: http.MethodPost, URL: d.traceURL, Kind: "trace", Records: ok,
-			Body: marshal(struct {
-				ProjectID string        `json:"projectId"`
-				Trace     adalineTrace  `json:"trace"`
-				Spans     []adalineSpan `json:"spans"`
-			}{d.project, adalineTraceOf(msg), spans}),
+			Body: d.traceBody(recs, ok, &w),
 		})
 	}
 	return reqs
 }
 
+// traceBody is {projectId, trace, spans}: the message (recs[idxs[0]]) as the trace, with
+// every record as a span but a provisional message, whose root span waits until it is final.
+func (d adaline) traceBody(recs []record.Record, idxs []int, w *jsonWriter) []byte {
+	msg := &recs[idxs[0]]
+	size := 256
+	for _, i := range idxs {
+		size += adalineSpanSize(&recs[i])
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"projectId":`...)
+	b = record.AppendString(b, d.project)
+	b = append(b, `,"trace":`...)
+	b = w.appendAdalineTrace(b, msg)
+	b = append(b, `,"spans":[`...)
+	n := 0
+	for k, i := range idxs {
+		if k == 0 && provisional(msg) {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = w.appendAdalineSpan(b, &recs[i], "")
+		n++
+	}
+	return append(b, "]}"...)
+}
+
+// adalineSpanSize is about the encoded size of r's span: its text, with room for the
+// escapes of the quotes of JSON text, and its attributes.
+func adalineSpanSize(r *record.Record) int {
+	n := len(r.Input) + len(r.Output)
+	return 768 + n + n/4
+}
+
 // spanRequests posts each record as a span of its interaction's existing trace; a final
 // message is the root span.
-func (d adaline) spanRequests(recs []record.Record, idxs []int) []Request {
+func (d adaline) spanRequests(recs []record.Record, idxs []int, w *jsonWriter) []Request {
 	var reqs []Request
 	for _, i := range idxs {
 		r := &recs[i]
 		if r.Task == record.TaskMessage && provisional(r) {
 			continue // its root span waits until it is final
 		}
-		s := adalineSpanOf(r)
-		s.TraceReferenceID = r.InteractionID
+		b := make([]byte, 0, 64+adalineSpanSize(r))
+		b = append(b, `{"projectId":`...)
+		b = record.AppendString(b, d.project)
+		b = append(b, `,"span":`...)
+		b = w.appendAdalineSpan(b, r, r.InteractionID)
 		reqs = append(reqs, Request{
 			Method: http.MethodPost, URL: d.spanURL, Kind: "span", Records: []int{i},
-			Body: marshal(struct {
-				ProjectID string      `json:"projectId"`
-				Span      adalineSpan `json:"span"`
-			}{d.project, s}),
+			Body: append(b, '}'),
 		})
 	}
 	return reqs
 }
 
-// patchRequest updates the trace of a message already created.
+// patchRequest updates the trace of a message already created: {projectId, referenceId,
+// logTrace: {status, endedAt, attributes: [{operation, key, value}], tags: [{operation,
+// tag}]}}.
 func (d adaline) patchRequest(recs []record.Record, i int) Request {
-	t := adalineTraceOf(&recs[i])
-	p := adalinePatch{Status: t.Status, EndedAt: t.EndedAt, Attributes: []adalineAttrOp{}, Tags: []adalineTagOp{}}
-	for _, k := range sortedKeys(t.Attributes) {
-		p.Attributes = append(p.Attributes, adalineAttrOp{Operation: "create", Key: k, Value: t.Attributes[k]})
+	msg := &recs[i]
+	var w jsonWriter
+	b := make([]byte, 0, 1024)
+	b = append(b, `{"projectId":`...)
+	b = record.AppendString(b, d.project)
+	b = append(b, `,"referenceId":`...)
+	b = record.AppendString(b, msg.InteractionID)
+	b = append(b, `,"logTrace":{"status":`...)
+	b = record.AppendString(b, adalineStatus(msg, true))
+	b = append(b, `,"endedAt":`...)
+	b = strconv.AppendInt(b, endMillis(msg), 10)
+	b = append(b, `,"attributes":[`...)
+	a := w.adalineTraceAttrs(msg)
+	a.sort()
+	for k, o := range a.order {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"operation":"create","key":`...)
+		b = record.AppendString(b, a.list[o.i].key)
+		b = append(b, `,"value":`...)
+		b = append(appendAttrValue(b, &a.list[o.i]), '}')
 	}
-	for _, tag := range t.Tags {
-		p.Tags = append(p.Tags, adalineTagOp{Operation: "create", Tag: tag})
+	b = append(b, `],"tags":[`...)
+	for k, tag := range tags(msg) {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"operation":"create","tag":`...)
+		b = append(record.AppendString(b, tag), '}')
 	}
 	return Request{
 		Method: http.MethodPatch, URL: d.traceURL, Kind: "patch", Records: []int{i},
-		Body: marshal(struct {
-			ProjectID   string       `json:"projectId"`
-			ReferenceID string       `json:"referenceId"`
-			LogTrace    adalinePatch `json:"logTrace"`
-		}{d.project, t.ReferenceID, p}),
+		Body: append(b, "]}}"...),
 	}
+}
+
+// adalineTraceAttrs collects the attributes of the trace of msg: what its interaction
+// shares and its metadata, but the tags and provisional, which have fields.
+func (w *jsonWriter) adalineTraceAttrs(msg *record.Record) *attrs {
+	w.attrs.reset()
+	w.attrs.traceFields(msg)
+	w.attrs.metadata(msg, metaTags, record.MetaProvisional)
+	return &w.attrs
+}
+
+// appendAdalineTrace appends the trace of a message: {startedAt, endedAt, name, status,
+// referenceId, sessionId (when there is one), attributes, tags}.
+func (w *jsonWriter) appendAdalineTrace(b []byte, msg *record.Record) []byte {
+	b = append(b, `{"startedAt":`...)
+	b = strconv.AppendInt(b, msg.StartTimestamp, 10)
+	b = append(b, `,"endedAt":`...)
+	b = strconv.AppendInt(b, endMillis(msg), 10)
+	b = append(b, `,"name":`...)
+	b = record.AppendString(b, stepName(msg))
+	b = append(b, `,"status":`...)
+	b = record.AppendString(b, adalineStatus(msg, true))
+	b = append(b, `,"referenceId":`...)
+	b = record.AppendString(b, msg.InteractionID)
+	b = appendOmitEmpty(b, `,"sessionId":`, adalineSession(msg))
+	b = append(b, `,"attributes":`...)
+	b = appendAttrObject(b, w.adalineTraceAttrs(msg))
+	b = append(b, `,"tags":`...)
+	b = appendJSONStrings(b, tags(msg))
+	return append(b, '}')
+}
+
+// appendAdalineSpan appends the span of r: {startedAt, endedAt, name, status, content,
+// parentReferenceId, referenceId, sessionId, traceReferenceId, attributes, tags}, the
+// empty optional ones left out. traceRef is only set for POST /logs/span.
+func (w *jsonWriter) appendAdalineSpan(b []byte, r *record.Record, traceRef string) []byte {
+	b = append(b, `{"startedAt":`...)
+	b = strconv.AppendInt(b, r.StartTimestamp, 10)
+	b = append(b, `,"endedAt":`...)
+	b = strconv.AppendInt(b, endMillis(r), 10)
+	b = append(b, `,"name":`...)
+	b = record.AppendString(b, stepName(r))
+	b = append(b, `,"status":`...)
+	b = record.AppendString(b, adalineStatus(r, false))
+	b = append(b, `,"content":`...)
+	b = w.appendAdalineContent(b, r)
+	b = appendOmitEmpty(b, `,"parentReferenceId":`, r.ParentID)
+	b = append(b, `,"referenceId":`...)
+	b = record.AppendString(b, r.TraceID)
+	b = appendOmitEmpty(b, `,"sessionId":`, adalineSession(r))
+	b = appendOmitEmpty(b, `,"traceReferenceId":`, traceRef)
+	b = append(b, `,"attributes":`...)
+	w.attrs.reset()
+	w.attrs.recordFields(r)
+	w.attrs.metadata(r, metaTags, record.MetaProvisional)
+	b = appendAttrObject(b, &w.attrs)
+	b = append(b, `,"tags":`...)
+	b = appendJSONStrings(b, tags(r))
+	return append(b, '}')
+}
+
+// appendAdalineContent appends {type, provider, model, input, output}; input and output
+// are JSON text in strings, a feedback's output its tag and text.
+func (w *jsonWriter) appendAdalineContent(b []byte, r *record.Record) []byte {
+	c := adalineContentOf(r)
+	b = append(b, `{"type":`...)
+	b = record.AppendString(b, c.Type)
+	b = appendOmitEmpty(b, `,"provider":`, c.Provider)
+	b = appendOmitEmpty(b, `,"model":`, c.Model)
+	b = append(b, `,"input":`...)
+	b = w.appendJSONText(b, r.Input)
+	b = append(b, `,"output":`...)
+	if r.Task == record.TaskFeedback {
+		w.buf = append(w.buf[:0], `{"feedback_tag":`...)
+		w.buf = record.AppendString(w.buf, r.FeedbackTag)
+		w.buf = append(w.buf, `,"feedback_text":`...)
+		w.buf = record.AppendString(w.buf, r.FeedbackText)
+		w.buf = append(w.buf, '}')
+		b = appendJSONBytes(b, w.buf)
+	} else {
+		b = w.appendJSONText(b, r.Output)
+	}
+	return append(b, '}')
+}
+
+// appendJSONText appends the JSON text of s (jsonTextOf) as a JSON string.
+func (w *jsonWriter) appendJSONText(b []byte, s string) []byte {
+	t, valid, spaced := jsonContainer(s)
+	switch {
+	case s == "":
+		return append(b, `"null"`...)
+	case valid && !spaced:
+		return record.AppendString(b, t) // the common case: no copy
+	case valid:
+		w.buf = compactJSON(w.buf[:0], t)
+	default:
+		w.buf = record.AppendString(w.buf[:0], s)
+	}
+	return appendJSONBytes(b, w.buf)
 }
 
 // Refused turns a re-sent trace into an update of it, and a re-sent span into a delivery.
@@ -305,7 +377,7 @@ func (d adaline) Refused(recs []record.Record, req *Request, status int, body []
 	case "trace":
 		// Records[0] is the message (Encode puts it first).
 		then := []Request{d.patchRequest(recs, req.Records[0])}
-		then = append(then, d.spanRequests(recs, req.Records)...)
+		then = append(then, d.spanRequests(recs, req.Records, new(jsonWriter))...)
 		return Verdict{Then: then}
 	}
 	return Verdict{}

@@ -99,27 +99,11 @@ func batchStatus(r *record.Record) string {
 	return "ok"
 }
 
-// traceAttributes are what every record of an interaction shares: its ids, user, channel
-// and custom data.
-func traceAttributes(r *record.Record) map[string]any {
-	attrs := identity(r, nil)
-	putStr(attrs, "channel_id", r.ChannelID)
-	putStr(attrs, "custom", r.Custom)
-	return attrs
-}
-
-func batchSpanAttributes(r *record.Record) map[string]any {
-	attrs := make(map[string]any, 8+len(r.Metadata))
-	recordFields(r, attrs)
-	putStr(attrs, "input", r.Input)
-	putStr(attrs, "output", r.Output)
-	return metadata(r, attrs)
-}
-
 // appendBatchSpan appends the JSON of r as a batch span {id, parent_id, name, kind,
 // status, started_at, ended_at, attributes, events}, by hand: encoding/json's reflection
-// and its re-validation of nested raw JSON cost more than the rest of the export.
-func appendBatchSpan(b []byte, r *record.Record) []byte {
+// and its re-validation of nested raw JSON cost more than the rest of the export. a is
+// scratch space for the attributes.
+func appendBatchSpan(b []byte, r *record.Record, a *attrs) []byte {
 	b = append(b, `{"id":`...)
 	b = record.AppendString(b, r.TraceID)
 	b = append(b, `,"parent_id":`...)
@@ -139,7 +123,12 @@ func appendBatchSpan(b []byte, r *record.Record) []byte {
 	b = append(b, `,"ended_at":`...)
 	b = appendSeconds(b, r.EndTimestamp)
 	b = append(b, `,"attributes":`...)
-	b = appendStringMap(b, batchSpanAttributes(r))
+	a.reset()
+	a.recordFields(r)
+	a.str("input", r.Input)
+	a.str("output", r.Output)
+	a.metadata(r)
+	b = appendStringAttrs(b, a)
 	return append(b, `,"events":[]}`...)
 }
 
@@ -149,127 +138,133 @@ func appendSeconds(b []byte, ms int64) []byte {
 	return strconv.AppendFloat(b, seconds(ms), 'f', -1, 64)
 }
 
-// appendStringMap appends m as a JSON object of strings with sorted keys (values stringified
-// as stringify does).
-func appendStringMap(b []byte, m map[string]any) []byte {
-	b = append(b, '{')
-	for i, k := range sortedKeys(m) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = record.AppendString(b, k)
-		b = append(b, ':')
-		switch x := m[k].(type) {
-		case string:
-			b = record.AppendString(b, x)
-		case bool:
-			b = record.AppendString(b, strconv.FormatBool(x))
-		case int64:
-			b = append(b, '"')
-			b = strconv.AppendInt(b, x, 10)
-			b = append(b, '"')
-		case float64:
-			b = append(b, '"')
-			b = strconv.AppendFloat(b, x, 'g', -1, 64)
-			b = append(b, '"')
-		default:
-			b = record.AppendString(b, string(marshal(x)))
-		}
-	}
-	return append(b, '}')
-}
-
-// batchTraceOut is a trace of the envelope being built: its spans already encoded.
+// batchTraceOut is a trace of the request being built; its spans are already encoded, in
+// the request's span buffer.
 type batchTraceOut struct {
-	id, group      string
-	workflow       *string
+	first          *record.Record // the trace's attributes are this record's
+	workflow       string         // the message's name; null without a message
+	hasWorkflow    bool
 	started, ended int64
-	attributes     map[string]any
-	spans          [][]byte
+	from, to       int // its spans, comma-separated, in batchEncoder.spans
 }
 
-func (t *batchTraceOut) appendJSON(b []byte) []byte {
+func (t *batchTraceOut) appendJSON(b, spans []byte, a *attrs) []byte {
 	b = append(b, `{"trace_id":`...)
-	b = record.AppendString(b, t.id)
+	b = record.AppendString(b, t.first.InteractionID)
 	b = append(b, `,"workflow_name":`...)
-	if t.workflow == nil {
-		b = append(b, "null"...)
+	if t.hasWorkflow {
+		b = record.AppendString(b, t.workflow)
 	} else {
-		b = record.AppendString(b, *t.workflow)
+		b = append(b, "null"...)
 	}
 	b = append(b, `,"group_id":`...)
-	b = record.AppendString(b, t.group)
+	b = record.AppendString(b, t.first.ConversationID)
 	b = append(b, `,"started_at":`...)
 	b = appendSeconds(b, t.started)
 	b = append(b, `,"ended_at":`...)
 	b = appendSeconds(b, t.ended)
 	b = append(b, `,"attributes":`...)
-	b = appendStringMap(b, t.attributes)
+	a.reset()
+	a.traceFields(t.first)
+	b = appendStringAttrs(b, a)
 	b = append(b, `,"spans":[`...)
-	for i, s := range t.spans {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, s...)
-	}
+	b = append(b, spans[t.from:t.to]...)
 	return append(b, "]}"...)
 }
 
-func (d batch) Encode(recs []record.Record) []Request {
-	var reqs []Request
-	var traces []*batchTraceOut
-	var idxs []int
-	size := 0
-	flush := func() {
-		if len(traces) == 0 {
-			return
-		}
-		b := make([]byte, 0, size+len(resourceJSON())+64+256*len(traces))
-		b = append(b, `[{"resource":`...)
-		b = append(b, resourceJSON()...)
-		b = append(b, `,"traces":[`...)
-		for i, t := range traces {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = t.appendJSON(b)
-		}
-		b = append(b, "]}]"...)
-		reqs = append(reqs, Request{Method: http.MethodPost, URL: d.url, Kind: "batch", Body: b, Records: idxs})
-		traces, idxs, size = nil, nil, 0
+// batchEncoder builds the requests of one Encode call. Its buffers are reused from record
+// to record and request to request; only the bodies are allocated.
+type batchEncoder struct {
+	url    string
+	reqs   []Request
+	traces []batchTraceOut
+	idxs   []int
+	spans  []byte // the encoded spans of the request being built
+	size   int    // their bytes, separators not counted
+	span   []byte // the span being encoded
+	attrs  attrs
+}
+
+// flush turns the traces held into a request.
+func (e *batchEncoder) flush() {
+	if len(e.traces) == 0 {
+		return
 	}
-	for _, group := range byInteraction(recs) {
-		var t *batchTraceOut
+	b := make([]byte, 0, len(e.spans)+len(resourceJSON())+64+512*len(e.traces))
+	b = append(b, `[{"resource":`...)
+	b = append(b, resourceJSON()...)
+	b = append(b, `,"traces":[`...)
+	for i := range e.traces {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = e.traces[i].appendJSON(b, e.spans, &e.attrs)
+	}
+	b = append(b, "]}]"...)
+	e.reqs = append(e.reqs, Request{Method: http.MethodPost, URL: e.url, Kind: "batch", Body: b, Records: e.idxs})
+	e.traces, e.idxs, e.spans, e.size = e.traces[:0], nil, e.spans[:0], 0
+}
+
+// add encodes recs[i] as a span of the trace t (nil: a new one) and returns the trace it
+// went into.
+func (e *batchEncoder) add(recs []record.Record, i int, t *batchTraceOut) *batchTraceOut {
+	r := &recs[i]
+	e.span = appendBatchSpan(e.span[:0], r, &e.attrs)
+	if t != nil && e.size+len(e.span) > batchMaxBytes {
+		e.flush()
+		t = nil
+	}
+	if t == nil {
+		if len(e.traces) == batchMaxTraces {
+			e.flush()
+		}
+		e.traces = append(e.traces, batchTraceOut{first: r, started: r.StartTimestamp, ended: r.EndTimestamp,
+			from: len(e.spans), to: len(e.spans)})
+		t = &e.traces[len(e.traces)-1]
+	}
+	if t.to > t.from {
+		e.spans = append(e.spans, ',')
+	}
+	e.spans = append(e.spans, e.span...)
+	t.to = len(e.spans)
+	t.started = min(t.started, r.StartTimestamp)
+	t.ended = max(t.ended, r.EndTimestamp)
+	if r.Task == record.TaskMessage {
+		t.workflow, t.hasWorkflow = stepName(r), true
+		// The message spans the interaction: its times are the trace's.
+		t.started, t.ended = r.StartTimestamp, r.EndTimestamp
+	}
+	e.idxs = append(e.idxs, i)
+	e.size += len(e.span)
+	return t
+}
+
+// spanRoom is about the room the spans of the first request take (the interactions it can
+// hold, at most batchMaxBytes): the buffer reused for every request is sized once rather
+// than grown by copies.
+func spanRoom(recs []record.Record, groups [][]int) int {
+	n := 0
+	for _, group := range groups[:min(len(groups), batchMaxTraces)] {
 		for _, i := range group {
 			r := &recs[i]
-			span := appendBatchSpan(make([]byte, 0, 256+len(r.Input)+len(r.Output)), r)
-			if t != nil && size+len(span) > batchMaxBytes {
-				flush()
-				t = nil
-			}
-			if t == nil {
-				if len(traces) == batchMaxTraces {
-					flush()
-				}
-				t = &batchTraceOut{id: r.InteractionID, group: r.ConversationID,
-					started: r.StartTimestamp, ended: r.EndTimestamp, attributes: traceAttributes(r)}
-				traces = append(traces, t)
-			}
-			t.spans = append(t.spans, span)
-			t.started = min(t.started, r.StartTimestamp)
-			t.ended = max(t.ended, r.EndTimestamp)
-			if r.Task == record.TaskMessage {
-				name := stepName(r)
-				t.workflow = &name
-				// The message spans the interaction: its times are the trace's.
-				t.started, t.ended = r.StartTimestamp, r.EndTimestamp
-			}
-			idxs = append(idxs, i)
-			size += len(span)
+			text := len(r.Input) + len(r.Output)
+			n += 256 + text + text/8 + 48*len(r.Metadata)
 		}
 	}
-	flush()
-	return reqs
+	return min(n, batchMaxBytes)
+}
+
+func (d batch) Encode(recs []record.Record) []Request {
+	groups := byInteraction(recs)
+	e := batchEncoder{url: d.url, spans: make([]byte, 0, spanRoom(recs, groups))}
+	for _, group := range groups {
+		var t *batchTraceOut
+		for _, i := range group {
+			t = e.add(recs, i, t)
+		}
+	}
+	e.flush()
+	return e.reqs
 }
 
 // resourceJSON is the encoded resource, the same in every request.

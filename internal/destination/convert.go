@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tracebridge/tracebridge/record"
@@ -42,23 +40,6 @@ func marshal(v any) []byte {
 		panic(fmt.Sprintf("destination: encoding: %v", err))
 	}
 	return bytes.TrimRight(b.Bytes(), "\n")
-}
-
-// jsonText is s as JSON text: s itself when it is a JSON object or array (messages,
-// documents, tool arguments), else s as a JSON string, so that plain text that happens to
-// parse ("42", "true") keeps its type. Empty is null.
-func jsonText(s string) json.RawMessage {
-	if s == "" {
-		return json.RawMessage("null")
-	}
-	t := strings.TrimSpace(s)
-	if len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)) {
-		var b bytes.Buffer
-		if json.Compact(&b, []byte(t)) == nil {
-			return b.Bytes()
-		}
-	}
-	return marshal(s)
 }
 
 // metaString is a metadata value as a string, "" when absent or not a string.
@@ -151,118 +132,6 @@ func tags(r *record.Record) []string {
 	return nil
 }
 
-// recordFields are a record's own fields that APIs with only attributes have no field for,
-// as scalar attributes: task, record id, channel, custom data, feedback.
-func recordFields(r *record.Record, out map[string]any) map[string]any {
-	if out == nil {
-		out = map[string]any{}
-	}
-	out["task"] = string(r.Task)
-	putStr(out, "record_id", r.TraceID)
-	putStr(out, "channel_id", r.ChannelID)
-	putStr(out, "custom", r.Custom)
-	putStr(out, "feedback_tag", r.FeedbackTag)
-	putStr(out, "feedback_text", r.FeedbackText)
-	return out
-}
-
-// identity adds the ids an interaction shares (conversation, interaction, session, user) as
-// scalar attributes.
-func identity(r *record.Record, out map[string]any) map[string]any {
-	if out == nil {
-		out = map[string]any{}
-	}
-	putStr(out, "conversation_id", r.ConversationID)
-	putStr(out, "interaction_id", r.InteractionID)
-	putStr(out, "session_id", r.SessionID)
-	if u := r.User; !u.IsZero() {
-		putStr(out, "user_id", u.ID)
-		putStr(out, "user_email", u.Email)
-		putStr(out, "user_phone", u.Phone)
-		for k, v := range u.Extra {
-			putStr(out, "user."+k, v)
-		}
-	}
-	return out
-}
-
-// metadata adds the record's metadata flattened to scalars: strings, numbers and booleans
-// as they are, nested objects under dotted keys, lists as JSON text. skip names keys left
-// out (mapped to a field of their own).
-func metadata(r *record.Record, out map[string]any, skip ...string) map[string]any {
-	if out == nil {
-		out = map[string]any{}
-	}
-	for k, v := range r.Metadata {
-		skipped := false
-		for _, s := range skip {
-			skipped = skipped || k == s
-		}
-		if !skipped {
-			flatten(out, k, v)
-		}
-	}
-	return out
-}
-
-func putStr(m map[string]any, k, v string) {
-	if v != "" {
-		m[k] = v
-	}
-}
-
-func flatten(out map[string]any, k string, v any) {
-	switch x := v.(type) {
-	case nil:
-	case string, bool, int64, float64:
-		out[k] = x
-	case int:
-		out[k] = int64(x)
-	case json.Number:
-		if n, err := x.Int64(); err == nil {
-			out[k] = n
-		} else if f, err := x.Float64(); err == nil {
-			out[k] = f
-		}
-	case map[string]any:
-		for kk, vv := range x {
-			flatten(out, k+"."+kk, vv)
-		}
-	default: // lists and anything else: JSON text
-		out[k] = string(marshal(x))
-	}
-}
-
-// stringify turns scalar attributes into the strings-only attributes some APIs take.
-func stringify(m map[string]any) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		switch x := v.(type) {
-		case string:
-			out[k] = x
-		case bool:
-			out[k] = strconv.FormatBool(x)
-		case int64:
-			out[k] = strconv.FormatInt(x, 10)
-		case float64:
-			out[k] = strconv.FormatFloat(x, 'g', -1, 64)
-		default:
-			out[k] = string(marshal(x))
-		}
-	}
-	return out
-}
-
-// sortedKeys returns m's keys in order, for deterministic lists built from maps.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // byInteraction groups record indexes by interaction, in the order interactions first
 // appear, the message of each group first (so that a group split in halves keeps its
 // message in the first half, which creates what the second half hangs from).
@@ -294,7 +163,13 @@ func endMillis(r *record.Record) int64 { return max(r.EndTimestamp, r.StartTimes
 // seconds is epoch milliseconds as float epoch seconds.
 func seconds(ms int64) float64 { return float64(ms) / 1000 }
 
-// isoTime is epoch milliseconds as ISO-8601 UTC with milliseconds.
-func isoTime(ms int64) string {
-	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z07:00")
+// isoTimeLayout is ISO-8601 UTC with milliseconds.
+const isoTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// appendISOTime appends epoch milliseconds as an ISO-8601 JSON string: digits and
+// punctuation that need no escape.
+func appendISOTime(b []byte, ms int64) []byte {
+	b = append(b, '"')
+	b = time.UnixMilli(ms).UTC().AppendFormat(b, isoTimeLayout)
+	return append(b, '"')
 }

@@ -1,9 +1,9 @@
 package destination
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/tracebridge/tracebridge/internal/endpoint"
@@ -64,54 +64,6 @@ func (d freeplay) traceURL(r *record.Record, traceID string) string {
 	return d.projectURL() + "/sessions/" + freeplaySession(r) + "/traces/id/" + UUIDFor(traceID)
 }
 
-type freeplayTrace struct {
-	AgentName      string          `json:"agent_name,omitempty"`
-	Input          json.RawMessage `json:"input"`
-	Output         json.RawMessage `json:"output"`
-	ParentID       string          `json:"parent_id,omitempty"`
-	CustomMetadata map[string]any  `json:"custom_metadata"`
-	EvalResults    map[string]any  `json:"eval_results,omitempty"`
-	Kind           string          `json:"kind,omitempty"`
-	Name           string          `json:"name"`
-	StartTime      string          `json:"start_time"`
-	EndTime        string          `json:"end_time"`
-}
-
-type freeplayCompletion struct {
-	Messages       []json.RawMessage   `json:"messages"`
-	Inputs         map[string]any      `json:"inputs"`
-	SessionInfo    freeplaySessionInfo `json:"session_info"`
-	ParentID       string              `json:"parent_id,omitempty"`
-	CompletionID   string              `json:"completion_id"`
-	CallInfo       freeplayCallInfo    `json:"call_info"`
-	EvalResults    map[string]any      `json:"eval_results,omitempty"`
-	CustomMetadata map[string]any      `json:"custom_metadata"`
-}
-
-type freeplaySessionInfo struct {
-	CustomMetadata map[string]any `json:"custom_metadata"`
-}
-
-type freeplayCallInfo struct {
-	StartTime float64        `json:"start_time"`
-	EndTime   float64        `json:"end_time"`
-	Model     string         `json:"model,omitempty"`
-	Provider  string         `json:"provider,omitempty"`
-	Usage     *freeplayUsage `json:"usage,omitempty"`
-}
-
-type freeplayUsage struct {
-	PromptTokens     int64 `json:"prompt_tokens"`
-	CompletionTokens int64 `json:"completion_tokens"`
-}
-
-type freeplayUpdate struct {
-	Output      json.RawMessage `json:"output,omitempty"`
-	Metadata    map[string]any  `json:"metadata,omitempty"`
-	Feedback    map[string]any  `json:"feedback,omitempty"`
-	EvalResults map[string]any  `json:"eval_results,omitempty"`
-}
-
 // isEvaluation reports whether a record is an evaluation result.
 func isEvaluation(r *record.Record) bool {
 	if r.Task != record.TaskEvent {
@@ -124,19 +76,19 @@ func isEvaluation(r *record.Record) bool {
 // addEvaluation puts an evaluation into eval_results (score as a number, else a pass/fail
 // label as a boolean) and its label and explanation into metadata under
 // "evaluation.<name>.*": eval_results only take numbers and booleans.
-func addEvaluation(r *record.Record, results, meta map[string]any) {
+func addEvaluation(r *record.Record, results, meta *attrs) {
 	name := metaString(r, metaEvalName)
 	if name == "" {
 		name = stepName(r)
 	}
 	label := metaString(r, metaEvalLabel)
 	if score, ok := metaFloat(r, metaEvalScore); ok {
-		results[name] = score
+		results.add(attr{key: name, kind: attrFloat, flt: score})
 	} else if b, ok := labelBool(label); ok {
-		results[name] = b
+		results.add(boolAttr(name, b))
 	}
-	putStr(meta, "evaluation."+name+".label", label)
-	putStr(meta, "evaluation."+name+".explanation", metaString(r, metaEvalExplanation))
+	meta.str("evaluation."+name+".label", label)
+	meta.str("evaluation."+name+".explanation", metaString(r, metaEvalExplanation))
 }
 
 // labelBool reads pass/fail style labels as booleans.
@@ -150,21 +102,45 @@ func labelBool(label string) (bool, bool) {
 	return false, false
 }
 
-// messages reads a record's text as chat messages: a JSON array as it is, other text as one
-// message of role.
-func messages(text, role string) []json.RawMessage {
+// appendMessages appends the chat messages of a record's text after the n already written
+// and returns how many there are now (counting an array as one, all that commas need). A
+// JSON array is its elements, compacted; other text one message of role.
+func appendMessages(b []byte, text, role string, n int, w *jsonWriter) ([]byte, int) {
 	if text == "" {
-		return nil
+		return b, n
 	}
-	var list []json.RawMessage
-	if t := strings.TrimSpace(text); strings.HasPrefix(t, "[") && json.Unmarshal([]byte(t), &list) == nil {
-		return list
+	if t, valid, spaced := jsonContainer(text); valid && t[0] == '[' {
+		if spaced {
+			w.buf = compactJSON(w.buf[:0], t)
+			t = string(w.buf)
+		}
+		elems := t[1 : len(t)-1]
+		if elems == "" {
+			return b, n
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		return append(b, elems...), n + 1
 	}
-	return []json.RawMessage{marshal(map[string]string{"role": role, "content": text})}
+	if n > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, `{"content":`...)
+	b = record.AppendString(b, text)
+	b = append(b, `,"role":`...)
+	b = record.AppendString(b, role)
+	return append(b, '}'), n + 1
 }
 
-func freeplayMetadata(r *record.Record) map[string]any {
-	return metadata(r, identity(r, recordFields(r, nil)))
+// freeplayMetadata collects a record's custom_metadata: its fields, its interaction's ids
+// and its metadata.
+func (w *jsonWriter) freeplayMetadata(r *record.Record) *attrs {
+	w.attrs.reset()
+	w.attrs.recordFields(r)
+	w.attrs.identity(r)
+	w.attrs.metadata(r)
+	return &w.attrs
 }
 
 func (d freeplay) Encode(recs []record.Record) []Request {
@@ -191,7 +167,8 @@ func (d freeplay) Encode(recs []record.Record) []Request {
 		}
 		patches[r.ParentID] = append(patches[r.ParentID], i)
 	}
-	var reqs []Request
+	reqs := make([]Request, 0, len(recs))
+	var w jsonWriter
 	traceReq := map[string]int{} // record id → its trace request, for what must follow it
 	var later []Request          // feedback and updates
 	for i := range recs {
@@ -200,16 +177,16 @@ func (d freeplay) Encode(recs []record.Record) []Request {
 		case isEvaluation(r):
 			// Sent with a completion or in an update below.
 		case r.Task == record.TaskGeneration:
-			reqs = append(reqs, d.completion(recs, i, folded[i]))
+			reqs = append(reqs, d.completion(recs, i, folded[i], &w))
 		case r.Task == record.TaskFeedback:
 			later = append(later, d.feedback(r, i))
 		default:
 			traceReq[r.TraceID] = len(reqs)
-			reqs = append(reqs, d.trace(r, i))
+			reqs = append(reqs, d.trace(r, i, &w))
 		}
 	}
 	for _, parent := range patchOrder {
-		later = append(later, d.evalUpdate(recs, parent, patches[parent]))
+		later = append(later, d.evalUpdate(recs, parent, patches[parent], &w))
 	}
 	// Feedback on, and updates of, a trace recorded by this same batch go after it, so
 	// that they never arrive before the trace they are about.
@@ -223,87 +200,138 @@ func (d freeplay) Encode(recs []record.Record) []Request {
 	return reqs
 }
 
-func (d freeplay) trace(r *record.Record, i int) Request {
-	t := freeplayTrace{
-		AgentName: metaString(r, record.MetaAgentName),
-		Input:     jsonText(r.Input), Output: jsonText(r.Output),
-		CustomMetadata: freeplayMetadata(r),
-		Name:           stepName(r), StartTime: isoTime(r.StartTimestamp), EndTime: isoTime(r.EndTimestamp),
+// trace is {agent_name, input, output, parent_id, custom_metadata, kind, name, start_time,
+// end_time}, the empty optional ones left out.
+func (d freeplay) trace(r *record.Record, i int, w *jsonWriter) Request {
+	b := make([]byte, 0, 512+len(r.Input)+len(r.Output)+64*len(r.Metadata))
+	b = append(b, '{')
+	if agent := metaString(r, record.MetaAgentName); agent != "" {
+		b = append(b, `"agent_name":`...)
+		b = append(record.AppendString(b, agent), ',')
 	}
+	b = append(b, `"input":`...)
+	b = jsonTextOf(b, r.Input)
+	b = append(b, `,"output":`...)
+	b = jsonTextOf(b, r.Output)
 	if r.ParentID != "" {
-		t.ParentID = UUIDFor(r.ParentID)
+		b = appendOmitEmpty(b, `,"parent_id":`, UUIDFor(r.ParentID))
 	}
+	b = append(b, `,"custom_metadata":`...)
+	b = appendAttrObject(b, w.freeplayMetadata(r))
 	switch r.Task {
 	case record.TaskAgent:
-		t.Kind = "agent"
+		b = append(b, `,"kind":"agent"`...)
 	case record.TaskTool:
-		t.Kind = "tool"
+		b = append(b, `,"kind":"tool"`...)
 	}
-	return Request{Method: http.MethodPost, URL: d.traceURL(r, r.TraceID), Kind: "trace", Records: []int{i}, Body: marshal(t)}
+	b = append(b, `,"name":`...)
+	b = record.AppendString(b, stepName(r))
+	b = append(b, `,"start_time":`...)
+	b = appendISOTime(b, r.StartTimestamp)
+	b = append(b, `,"end_time":`...)
+	b = appendISOTime(b, r.EndTimestamp)
+	b = append(b, '}')
+	return Request{Method: http.MethodPost, URL: d.traceURL(r, r.TraceID), Kind: "trace", Records: []int{i}, Body: b}
 }
 
-func (d freeplay) completion(recs []record.Record, i int, evals []int) Request {
+// completion is {messages, inputs, session_info, parent_id, completion_id, call_info,
+// eval_results, custom_metadata}, with the evaluations of the generation folded in.
+func (d freeplay) completion(recs []record.Record, i int, evals []int, w *jsonWriter) Request {
 	r := &recs[i]
-	msgs := append(messages(r.Input, "user"), messages(r.Output, "assistant")...)
-	if msgs == nil {
-		msgs = []json.RawMessage{}
-	}
-	c := freeplayCompletion{
-		Messages: msgs, Inputs: map[string]any{},
-		SessionInfo:  freeplaySessionInfo{CustomMetadata: identity(r, nil)},
-		CompletionID: UUIDFor(r.TraceID),
-		CallInfo: freeplayCallInfo{
-			StartTime: seconds(r.StartTimestamp), EndTime: seconds(r.EndTimestamp),
-			Model: metaString(r, record.MetaModel), Provider: metaString(r, record.MetaProvider),
-		},
-		CustomMetadata: freeplayMetadata(r),
-	}
+	b := make([]byte, 0, 1024+len(r.Input)+len(r.Output)+64*len(r.Metadata))
+	b = append(b, `{"messages":[`...)
+	b, n := appendMessages(b, r.Input, "user", 0, w)
+	b, _ = appendMessages(b, r.Output, "assistant", n, w)
+	b = append(b, `],"inputs":{},"session_info":{"custom_metadata":`...)
+	w.attrs.reset()
+	w.attrs.identity(r)
+	b = appendAttrObject(b, &w.attrs)
+	b = append(b, '}')
 	if r.ParentID != "" {
-		c.ParentID = UUIDFor(r.ParentID)
+		b = appendOmitEmpty(b, `,"parent_id":`, UUIDFor(r.ParentID))
 	}
+	b = append(b, `,"completion_id":`...)
+	b = record.AppendString(b, UUIDFor(r.TraceID))
+	b = append(b, `,"call_info":`...)
+	b = appendCallInfo(b, r)
+	meta := w.freeplayMetadata(r)
+	w.results.reset()
+	idxs := []int{i}
+	for _, e := range evals {
+		addEvaluation(&recs[e], &w.results, meta)
+		idxs = append(idxs, e)
+	}
+	if len(w.results.list) > 0 {
+		b = append(b, `,"eval_results":`...)
+		b = appendAttrObject(b, &w.results)
+	}
+	b = append(b, `,"custom_metadata":`...)
+	b = appendAttrObject(b, meta)
+	return Request{
+		Method: http.MethodPost, URL: d.projectURL() + "/sessions/" + freeplaySession(r) + "/completions",
+		Kind: "completion", Records: idxs, Body: append(b, '}'),
+	}
+}
+
+// appendCallInfo appends {start_time, end_time, model, provider, usage}: times in float
+// seconds, usage when the record counts tokens.
+func appendCallInfo(b []byte, r *record.Record) []byte {
+	b = append(b, `{"start_time":`...)
+	b = appendJSONFloat(b, seconds(r.StartTimestamp))
+	b = append(b, `,"end_time":`...)
+	b = appendJSONFloat(b, seconds(r.EndTimestamp))
+	b = appendOmitEmpty(b, `,"model":`, metaString(r, record.MetaModel))
+	b = appendOmitEmpty(b, `,"provider":`, metaString(r, record.MetaProvider))
 	in, okIn := metaInt(r, record.MetaInputTokens)
 	out, okOut := metaInt(r, record.MetaOutputTokens)
 	if okIn || okOut {
-		c.CallInfo.Usage = &freeplayUsage{PromptTokens: in, CompletionTokens: out}
+		b = append(b, `,"usage":{"prompt_tokens":`...)
+		b = strconv.AppendInt(b, in, 10)
+		b = append(b, `,"completion_tokens":`...)
+		b = strconv.AppendInt(b, out, 10)
+		b = append(b, '}')
 	}
-	idxs := []int{i}
-	if len(evals) > 0 {
-		c.EvalResults = map[string]any{}
-		for _, e := range evals {
-			addEvaluation(&recs[e], c.EvalResults, c.CustomMetadata)
-			idxs = append(idxs, e)
-		}
-	}
-	return Request{
-		Method: http.MethodPost, URL: d.projectURL() + "/sessions/" + freeplaySession(r) + "/completions",
-		Kind: "completion", Records: idxs, Body: marshal(c),
-	}
+	return append(b, '}')
 }
 
 // feedback posts a feedback record to the trace it is about (its parent): Freeplay's
 // thumbs ("freeplay_feedback": positive or negative) plus the tag and text as they are.
 func (d freeplay) feedback(r *record.Record, i int) Request {
-	body := map[string]any{}
+	var fields attrs
+	fields.str("feedback_tag", r.FeedbackTag)
+	fields.str("feedback_text", r.FeedbackText)
 	if r.FeedbackTag == record.FeedbackPositive || r.FeedbackTag == record.FeedbackNegative {
-		body["freeplay_feedback"] = r.FeedbackTag
+		fields.str("freeplay_feedback", r.FeedbackTag)
 	}
-	putStr(body, "feedback_tag", r.FeedbackTag)
-	putStr(body, "feedback_text", r.FeedbackText)
 	target := r.ParentID
 	if target == "" {
 		target = r.TraceID
 	}
 	return Request{
 		Method: http.MethodPost, URL: d.projectURL() + "/trace-feedback/id/" + UUIDFor(target),
-		Kind: "feedback", Records: []int{i}, Body: marshal(body),
+		Kind: "feedback", Records: []int{i}, Body: appendAttrObject(make([]byte, 0, 128+len(r.FeedbackText)), &fields),
 	}
 }
 
-// evalUpdate patches the evaluations of one trace in.
-func (d freeplay) evalUpdate(recs []record.Record, parent string, evals []int) Request {
-	u := freeplayUpdate{EvalResults: map[string]any{}, Metadata: map[string]any{}}
+// evalUpdate patches the evaluations of one trace in: {metadata, eval_results}, each left
+// out when empty.
+func (d freeplay) evalUpdate(recs []record.Record, parent string, evals []int, w *jsonWriter) Request {
+	w.attrs.reset()
+	w.results.reset()
 	for _, e := range evals {
-		addEvaluation(&recs[e], u.EvalResults, u.Metadata)
+		addEvaluation(&recs[e], &w.results, &w.attrs)
+	}
+	b := append(make([]byte, 0, 256), '{')
+	if len(w.attrs.list) > 0 {
+		b = append(b, `"metadata":`...)
+		b = appendAttrObject(b, &w.attrs)
+	}
+	if len(w.results.list) > 0 {
+		if len(w.attrs.list) > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `"eval_results":`...)
+		b = appendAttrObject(b, &w.results)
 	}
 	first := &recs[evals[0]]
 	target := parent
@@ -312,6 +340,6 @@ func (d freeplay) evalUpdate(recs []record.Record, parent string, evals []int) R
 	}
 	return Request{
 		Method: http.MethodPatch, URL: d.traceURL(first, target), Kind: "update",
-		Records: evals, Body: marshal(u),
+		Records: evals, Body: append(b, '}'),
 	}
 }

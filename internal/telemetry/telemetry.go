@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -39,6 +40,9 @@ type Metrics struct {
 	// byAttr caches the measurement option of each extra attribute value (a status code,
 	// a reason): building an attribute set per measurement costs more than the measurement.
 	byAttr sync.Map // attribute.KeyValue → metric.MeasurementOption
+	// byStatus is the same for the status codes of Request, found without boxing the key
+	// (one lookup per HTTP attempt).
+	byStatus [600]atomic.Pointer[metric.MeasurementOption]
 }
 
 // New creates the instruments on mp (nil: a no-op provider). destination names the trace
@@ -94,6 +98,20 @@ func (m *Metrics) opts(kv ...attribute.KeyValue) metric.MeasurementOption {
 	return o
 }
 
+// statusOpts is opts for a status code (0: no answer).
+func (m *Metrics) statusOpts(status int) metric.MeasurementOption {
+	kv := attribute.Int("http.response.status_code", status)
+	if status < 0 || status >= len(m.byStatus) {
+		return m.opts(kv)
+	}
+	if o := m.byStatus[status].Load(); o != nil {
+		return *o
+	}
+	o := m.opts(kv)
+	m.byStatus[status].Store(&o)
+	return o
+}
+
 // Sent counts delivered records.
 func (m *Metrics) Sent(ctx context.Context, n int) {
 	if m != nil && n > 0 {
@@ -132,7 +150,7 @@ func (m *Metrics) Dropped(ctx context.Context, n int, reason string) {
 // Request records one HTTP attempt; status 0 means no answer.
 func (m *Metrics) Request(ctx context.Context, d time.Duration, status int) {
 	if m != nil {
-		m.duration.Record(ctx, d.Seconds(), m.opts(attribute.Int("http.response.status_code", status)))
+		m.duration.Record(ctx, d.Seconds(), m.statusOpts(status))
 	}
 }
 

@@ -35,7 +35,7 @@ type Config struct {
 // Client sends requests to a trace API: Post to its one URL, Do to any.
 type Client struct {
 	url     string
-	header  http.Header
+	header  http.Header // shared by every request: never modified after New
 	retry   RetryConfig
 	rc      *retryablehttp.Client
 	metrics *telemetry.Metrics
@@ -50,7 +50,14 @@ func New(cfg Config) *Client {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{url: cfg.URL, header: cfg.Header, retry: cfg.Retry, metrics: cfg.Metrics}
+	// Every request carries the same header, so it is built once and shared: net/http
+	// copies a request's header before changing it, and nothing here changes it.
+	header := cfg.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	header.Set("Content-Type", "application/json")
+	c := &Client{url: cfg.URL, header: header, retry: cfg.Retry, metrics: cfg.Metrics}
 	rc := &retryablehttp.Client{
 		HTTPClient: cfg.HTTPClient,
 		// retryablehttp's default logger prints every request to stderr; route it to slog at
@@ -187,10 +194,7 @@ func (c *Client) Do(ctx context.Context, method, url string, body []byte) (err e
 	if err != nil {
 		return fmt.Errorf("build request: %w", err)
 	}
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header = c.header // read-only: see New
 	resp, err := c.rc.Do(req)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
@@ -199,12 +203,14 @@ func (c *Client) Do(ctx context.Context, method, url string, body []byte) (err e
 		return &NetworkError{Attempts: st.n + 1, Err: err}
 	}
 	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
-	// Drain what is left (bounded) so the connection goes back to the pool.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// Nothing in an acceptance is needed: drain it (bounded) so that the connection
+		// goes back to the pool, without keeping a copy.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 		return nil
 	}
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	e := &StatusError{StatusCode: resp.StatusCode, Body: string(msg), Attempts: st.n + 1}
 	e.RetryAfter, _ = RetryAfter(resp)
 	return e

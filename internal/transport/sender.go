@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tracebridge/tracebridge/internal/destination"
 	"github.com/tracebridge/tracebridge/internal/telemetry"
@@ -99,23 +100,27 @@ func (s *Sender) deliverWindow(ctx context.Context, recs []record.Record) []erro
 	recs = s.fit(ctx, recs)
 	reqs := s.dest.Encode(recs)
 	results := make([][]result, len(reqs))
+	// A few workers take the requests in turn, each holding a slot per request: goroutines
+	// that live across requests keep their grown stacks (an HTTP exchange is deep), and
+	// the slots bound the requests in flight across all callers.
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for i := range reqs {
-		select {
-		case s.slots <- struct{}{}:
-		case <-ctx.Done():
-			for j := i; j < len(reqs); j++ {
-				results[j] = fill(carried(&reqs[j]), ctx.Err())
-			}
-			wg.Wait()
-			for _, res := range results {
-				merge(errs, res)
-			}
-			return errs
-		}
+	for range min(len(reqs), cap(s.slots)) {
 		wg.Go(func() {
-			defer func() { <-s.slots }()
-			results[i] = s.exchange(ctx, recs, &reqs[i], 0)
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(reqs) {
+					return
+				}
+				select {
+				case s.slots <- struct{}{}:
+				case <-ctx.Done():
+					results[i] = fill(carried(&reqs[i]), ctx.Err())
+					continue
+				}
+				results[i] = s.exchange(ctx, recs, &reqs[i], 0)
+				<-s.slots
+			}
 		})
 	}
 	wg.Wait()
