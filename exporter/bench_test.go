@@ -72,8 +72,9 @@ func BenchmarkExport(b *testing.B) {
 	}
 }
 
-// BenchmarkSend is v1 delivery alone: records already mapped, one request each over
-// kept-alive connections (encoding, retryablehttp, accounting), as bench (b) measures it.
+// BenchmarkSend is delivery alone: records already mapped, over kept-alive connections
+// (encoding, retryablehttp, accounting), as bench (b) measures it: one request per record
+// on v1, one per interaction on Adaline.
 func BenchmarkSend(b *testing.B) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
@@ -85,12 +86,16 @@ func BenchmarkSend(b *testing.B) {
 		spans = append(spans, exporter.FromSDKSpan(s))
 	}
 	recs := semconv.Map(spans, semconv.Options{})
-	exp := newExporter(b, exporter.WithEndpoint(srv.URL), exporter.WithConcurrency(32))
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := exp.Send(context.Background(), recs); err != nil {
-			b.Fatal(err)
-		}
+	for _, d := range []exporter.Destination{exporter.NeuralTrust(), exporter.Adaline("bench-project-0000000000000000")} {
+		b.Run(d.Name(), func(b *testing.B) {
+			exp := newExporter(b, exporter.WithEndpoint(srv.URL), exporter.WithConcurrency(32), exporter.WithDestination(d), exporter.WithAPIKey("k"))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := exp.Send(context.Background(), recs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
 }

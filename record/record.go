@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/tracebridge/tracebridge/internal/plainjson"
 )
 
 // Type is the value of the "type" field of every v1 record.
@@ -353,33 +355,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// plainRun returns the end of the run of bytes from i on that a JSON string copies as they
-// are (printable ASCII other than '"' and '\\'), testing eight at a time as one word (the
-// classic "has a zero byte" bit trick); the last few bytes are left to the caller.
-func plainRun(s string, i int) int {
-	for ; i+8 <= len(s); i += 8 {
-		c := s[i : i+8]
-		w := uint64(c[0]) | uint64(c[1])<<8 | uint64(c[2])<<16 | uint64(c[3])<<24 |
-			uint64(c[4])<<32 | uint64(c[5])<<40 | uint64(c[6])<<48 | uint64(c[7])<<56
-		// With no byte ≥ 0x80 (w's own high bits), each subtraction sets a high bit
-		// exactly where a byte is below 0x20 or equal to '"' or '\\' (a borrow only
-		// follows such a byte).
-		if (w|(w-spaces)|((w^quotes)-ones)|((w^backslashes)-ones))&highs != 0 {
-			return i
-		}
-	}
-	return i
-}
-
-// Bytes repeated over a word, for plainRun.
-const (
-	ones        = 0x0101010101010101
-	highs       = 0x8080808080808080
-	spaces      = 0x20 * ones
-	quotes      = '"' * ones
-	backslashes = '\\' * ones
-)
-
 const hex = "0123456789abcdef"
 
 // safe marks the ASCII bytes that stand for themselves in a JSON string.
@@ -400,7 +375,7 @@ func AppendString(b []byte, s string) []byte {
 		// Eight bytes at a time while they all stand for themselves: most text is
 		// plain ASCII, and this is the loop every encoder spends its time in. The word
 		// that stopped it is then taken byte by byte.
-		i = plainRun(s, i)
+		i = plainjson.Run(s, i)
 		for end := min(i+8, len(s)); i < end; {
 			c := s[i]
 			if c < utf8.RuneSelf {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of every Go module in the repository: gofmt, go vet, the tests
-# with -race, and a short bounded fuzz run of the mapper. `make test` and .ci/run call this.
+# with -race, and short bounded fuzz runs of the mapper and the hand-written JSON code.
+# `make test` and .ci/run call this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,8 +35,11 @@ done
 # Short fuzz runs: bounded in time, they fail on any panic or broken invariant.
 fuzztime=${FUZZTIME:-10s}
 echo "== fuzz ($fuzztime each)"
+# The hand-written JSON code is held to encoding/json (the string encoder, the content
+# parser against the reflection one it replaced, the destination encoders against theirs).
+export GOWORK=off
 go test -run '^$' -fuzz '^FuzzAppendString$' -fuzztime "$fuzztime" ./record
-if grep -q 'func FuzzMapTrace' semconv/*_test.go 2>/dev/null; then
-  go test -run '^$' -fuzz '^FuzzMapTrace$' -fuzztime "$fuzztime" ./semconv
-fi
+go test -run '^$' -fuzz '^FuzzMapTrace$' -fuzztime "$fuzztime" ./semconv
+go test -run '^$' -fuzz '^FuzzParseMessages$' -fuzztime "$fuzztime" ./semconv
+go test -run '^$' -fuzz '^FuzzEncoders$' -fuzztime "$fuzztime" ./internal/destination
 echo "all checks passed"

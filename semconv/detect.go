@@ -151,7 +151,7 @@ var vectorStores = map[string]bool{
 // isVectorQuery reports a vector-store query: top-k or result events, or a query/search
 // operation on a known vector database.
 func isVectorQuery(st *step) bool {
-	if _, ok := st.a[DBVectorQueryTopK]; ok {
+	if st.a.has(DBVectorQueryTopK) {
 		return true
 	}
 	for i := range st.span.Events {

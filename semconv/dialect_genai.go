@@ -179,7 +179,7 @@ func docsConv(docs []Document) conv {
 func genaiEvaluation(st *step) conv {
 	name, label, expl := st.a.str(GenAIEvaluationName), st.a.str(GenAIEvaluationScoreLabel), st.a.str(GenAIEvaluationExplanation)
 	var score *float64
-	if v, ok := st.a[GenAIEvaluationScoreValue]; ok {
+	if v, ok := st.a.get(GenAIEvaluationScoreValue); ok {
 		if f, ok := valueFloat(v); ok {
 			score = &f
 		}

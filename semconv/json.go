@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/tracebridge/tracebridge/internal/plainjson"
 )
 
 // A decoder is a cursor over JSON text held in a string: it reads the content shapes of
@@ -223,11 +225,16 @@ func (d *decoder) scanString() (lit string, plain bool) {
 	start := d.i + 1
 	ascii, escaped := true, false
 	for i := start; i < len(s); {
-		c := s[i]
-		if !special[c] {
-			i++
+		if !special[s[i]] {
+			// Plain text goes eight bytes at a time; the first byte was checked so that
+			// a run of specials does not pay for the call.
+			i = plainjson.Run(s, i+1)
+			for end := min(i+8, len(s)); i < end && !special[s[i]]; {
+				i++
+			}
 			continue
 		}
+		c := s[i]
 		switch {
 		case c == '"':
 			d.i = i + 1

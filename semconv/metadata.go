@@ -37,8 +37,13 @@ var (
 // spanMetadata collects what the v1 body has no field for.
 func spanMetadata(st *step) map[string]any {
 	s, a := st.span, st.a
-	// Sized for a generation (ids, model, usage, …): growing a map costs more than this.
-	m := make(map[string]any, 16)
+	// A generation's metadata (ids, model, finish reason, usage) outgrows a small map:
+	// sized for it at once (14 fills one 16-slot table), not grown from 8.
+	size := 8
+	if st.task == record.TaskGeneration {
+		size = 14
+	}
+	m := make(map[string]any, size)
 	m[record.MetaSpanName] = s.Name
 	m[record.MetaOTelTraceID] = s.TraceID.String()
 	m[record.MetaOTelSpanID] = s.SpanID.String()
@@ -114,7 +119,7 @@ func evaluationMetadata(a attrs, m map[string]any) {
 	if v := a.str(GenAIEvaluationName); v != "" {
 		m[MetaEvaluationName] = v
 	}
-	if v, ok := a[GenAIEvaluationScoreValue]; ok {
+	if v, ok := a.get(GenAIEvaluationScoreValue); ok {
 		if f, ok := valueFloat(v); ok {
 			m[MetaEvaluationScore] = f
 		}

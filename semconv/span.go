@@ -41,21 +41,53 @@ type Event struct {
 // parent is remote.
 func (s *Span) IsLocalRoot() bool { return !s.ParentSpanID.IsValid() || s.ParentRemote }
 
-// attrs is a lookup view over a span's attributes.
-type attrs map[attribute.Key]attribute.Value
+// attrs is a lookup view over a span's attributes. The mapping asks for many keys that a
+// span does not have (every dialect's), and an LLM span has a dozen attributes or so: a
+// scan that compares lengths first answers such a miss faster than hashing the key, and
+// costs nothing to build. Spans with many attributes get a map.
+type attrs struct {
+	kvs []attribute.KeyValue
+	m   map[attribute.Key]attribute.Value // when len(kvs) > scanMax
+}
+
+// scanMax is the most attributes looked up by scanning.
+const scanMax = 24
 
 func newAttrs(kvs []attribute.KeyValue) attrs {
-	m := make(attrs, len(kvs))
+	if len(kvs) <= scanMax {
+		return attrs{kvs: kvs}
+	}
+	m := make(map[attribute.Key]attribute.Value, len(kvs))
 	for _, kv := range kvs {
 		m[kv.Key] = kv.Value
 	}
-	return m
+	return attrs{m: m}
+}
+
+// get returns the value of k; of several, the last, as a map built in order would.
+func (a attrs) get(k attribute.Key) (attribute.Value, bool) {
+	if a.m != nil {
+		v, ok := a.m[k]
+		return v, ok
+	}
+	for i := len(a.kvs) - 1; i >= 0; i-- {
+		if kv := &a.kvs[i]; len(kv.Key) == len(k) && kv.Key == k {
+			return kv.Value, true
+		}
+	}
+	return attribute.Value{}, false
+}
+
+// has reports whether k is set.
+func (a attrs) has(k attribute.Key) bool {
+	_, ok := a.get(k)
+	return ok
 }
 
 // str returns the first non-empty value of keys as a string.
 func (a attrs) str(keys ...attribute.Key) string {
 	for _, k := range keys {
-		if v, ok := a[k]; ok {
+		if v, ok := a.get(k); ok {
 			if s := valueString(v); s != "" {
 				return s
 			}
@@ -67,7 +99,7 @@ func (a attrs) str(keys ...attribute.Key) string {
 // int returns the first value of keys that parses as an integer.
 func (a attrs) int(keys ...attribute.Key) (int64, bool) {
 	for _, k := range keys {
-		if v, ok := a[k]; ok {
+		if v, ok := a.get(k); ok {
 			if n, ok := valueInt(v); ok {
 				return n, true
 			}
@@ -78,7 +110,7 @@ func (a attrs) int(keys ...attribute.Key) (int64, bool) {
 
 // strings returns the value of k as a string slice, accepting a single string or JSON array.
 func (a attrs) strings(k attribute.Key) []string {
-	v, ok := a[k]
+	v, ok := a.get(k)
 	if !ok {
 		return nil
 	}

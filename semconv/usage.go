@@ -100,7 +100,7 @@ func tokenUsage(a attrs) (Usage, bool) {
 // count returns the first value of keys that reads as a token count.
 func (a attrs) count(keys ...attribute.Key) (int64, bool) {
 	for _, k := range keys {
-		if v, ok := a[k]; ok {
+		if v, ok := a.get(k); ok {
 			if n, ok := valueCount(v); ok {
 				return n, true
 			}
@@ -119,7 +119,7 @@ func usageMetadata(st *step, m map[string]any) {
 	m[record.MetaOutputTokens] = u.Output
 	m[record.MetaTotalTokens] = u.Total
 	for _, c := range cacheReadKeys {
-		if v, ok := st.a[c.key]; ok {
+		if v, ok := st.a.get(c.key); ok {
 			if n, ok := valueCount(v); ok {
 				m[MetaCacheReadInputTokens] = n
 				if c.included {
