@@ -52,7 +52,9 @@ func compareOTLP(rounds int) []result {
 		}
 	}
 	t, o := pair(rounds,
-		round(func() sdktrace.SpanExporter { return newExporter(s.URL, exporter.WithDestination(exporter.NeuralTrustBatch())) }),
+		round(func() sdktrace.SpanExporter {
+			return newExporter(s.URL, exporter.WithDestination(exporter.NeuralTrustBatch()))
+		}),
 		round(otlpExporter))
 	cpu := median(t, cost.cpuPer) / median(o, cost.cpuPer)
 	allocs := median(t, cost.allocsPer) / median(o, cost.allocsPer)

@@ -28,4 +28,3 @@ const (
 	quotes      = '"' * ones
 	backslashes = '\\' * ones
 )
-
