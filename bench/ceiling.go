@@ -78,7 +78,7 @@ func compareCeiling(rounds int) []result {
 	const concurrency = 32
 	exp := newExporter(s.URL, exporter.WithConcurrency(concurrency))
 	defer exp.Shutdown(context.Background())
-	tb, base := pair(rounds,
+	tb, base := pair(max(rounds, 5),
 		func() cost {
 			return measure(len(recs), func() {
 				if err := exp.Send(context.Background(), recs); err != nil {
@@ -104,7 +104,7 @@ func compareCeiling(rounds int) []result {
 	}
 	aexp := newExporter(s.URL, exporter.WithConcurrency(concurrency), exporter.WithDestination(exporter.Adaline(project)), exporter.WithAPIKey("bench"))
 	defer aexp.Shutdown(context.Background())
-	ta, abase := pair(rounds,
+	ta, abase := pair(max(rounds, 5),
 		func() cost {
 			return measure(len(recs), func() {
 				if err := aexp.Send(context.Background(), recs); err != nil {

@@ -51,7 +51,7 @@ func compareOTLP(rounds int) []result {
 			return measure(len(spans), func() { exportAll(exp, spans) })
 		}
 	}
-	t, o := pair(rounds,
+	t, o := pair(max(rounds, 5), // short runs: more of them for a stable median
 		round(func() sdktrace.SpanExporter {
 			return newExporter(s.URL, exporter.WithDestination(exporter.NeuralTrustBatch()))
 		}),
