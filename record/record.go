@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/tracebridge/tracebridge/internal/plainjson"
+	"github.com/tracebridge/tracebridge/internal/jsontext"
 )
 
 // Type is the value of the "type" field of every v1 record.
@@ -375,7 +375,7 @@ func AppendString(b []byte, s string) []byte {
 		// Eight bytes at a time while they all stand for themselves: most text is
 		// plain ASCII, and this is the loop every encoder spends its time in. The word
 		// that stopped it is then taken byte by byte.
-		i = plainjson.Run(s, i)
+		i = jsontext.Run(s, i)
 		for end := min(i+8, len(s)); i < end; {
 			c := s[i]
 			if c < utf8.RuneSelf {

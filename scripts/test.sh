@@ -42,4 +42,5 @@ go test -run '^$' -fuzz '^FuzzAppendString$' -fuzztime "$fuzztime" ./record
 go test -run '^$' -fuzz '^FuzzMapTrace$' -fuzztime "$fuzztime" ./semconv
 go test -run '^$' -fuzz '^FuzzParseMessages$' -fuzztime "$fuzztime" ./semconv
 go test -run '^$' -fuzz '^FuzzEncoders$' -fuzztime "$fuzztime" ./internal/destination
+go test -run '^$' -fuzz '^FuzzScan$' -fuzztime "$fuzztime" ./internal/jsontext
 echo "all checks passed"

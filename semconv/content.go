@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tracebridge/tracebridge/internal/jsontext"
 	"github.com/tracebridge/tracebridge/record"
 )
 
@@ -346,7 +347,7 @@ func argsJSON(s string) json.RawMessage {
 	if s == "" {
 		return nil
 	}
-	if validJSON(s) {
+	if jsontext.Valid(s) {
 		// Trimmed of the JSON white space around the value (all that valid JSON has).
 		return compactRaw(strings.TrimSpace(s))
 	}
@@ -378,7 +379,7 @@ func textOrParts(s string) string {
 // text that is not JSON.
 func jsonText(raw json.RawMessage) string {
 	t := strings.TrimSpace(string(raw))
-	if !validJSON(t) {
+	if !jsontext.Valid(t) {
 		return ""
 	}
 	return textOf(t)
@@ -390,7 +391,7 @@ func compactRaw(raw string) json.RawMessage {
 	if raw == "" || raw == "null" {
 		return nil
 	}
-	return appendCompact(make([]byte, 0, len(raw)), raw)
+	return jsontext.AppendCompact(make([]byte, 0, len(raw)), raw)
 }
 
 func first(s ...string) string {
@@ -537,19 +538,23 @@ func (d *decoder) choices() []Message {
 
 // EncodeMessages renders messages as compact JSON text, as json.Encoder does with HTML
 // left unescaped; "" when there are none (or an argument is not JSON).
-func EncodeMessages(msgs []Message) string {
-	if len(msgs) == 0 {
+func EncodeMessages(msgs []Message) string { return encodeList(msgs, appendMessage) }
+
+// encodeList renders items as a JSON array in a pooled buffer: the returned string is its
+// one allocation. "" when items is empty or one cannot be encoded.
+func encodeList[T any](items []T, appendItem func([]byte, *T) ([]byte, bool)) string {
+	if len(items) == 0 {
 		return ""
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
 	b := append(*buf, '[')
-	for i := range msgs {
+	for i := range items {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		var ok bool
-		if b, ok = appendMessage(b, &msgs[i]); !ok {
+		if b, ok = appendItem(b, &items[i]); !ok {
 			return ""
 		}
 	}
@@ -729,25 +734,7 @@ func jsonScore(raw string) *float64 {
 
 // EncodeDocuments renders documents as compact JSON text, as json.Encoder does with HTML
 // left unescaped; "" when there are none (or a score is not finite).
-func EncodeDocuments(docs []Document) string {
-	if len(docs) == 0 {
-		return ""
-	}
-	buf := getBuffer()
-	defer putBuffer(buf)
-	b := append(*buf, '[')
-	for i := range docs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		var ok bool
-		if b, ok = appendDocument(b, &docs[i]); !ok {
-			return ""
-		}
-	}
-	*buf = append(b, ']')
-	return string(*buf)
-}
+func EncodeDocuments(docs []Document) string { return encodeList(docs, appendDocument) }
 
 // appendDocument appends doc as a JSON object, in Document's field order with its
 // omitempty; ok is false for a score JSON cannot hold (NaN, ±Inf).

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tracebridge/tracebridge/internal/jsontext"
 )
 
 // The hand-written decoder and encoders of content.go must give exactly what the
@@ -143,7 +145,7 @@ func checkContent(t *testing.T, s string) {
 	same(t, "textOrParts", s, textOrParts(s), textOrPartsSlow(s))
 	same(t, "jsonText", s, jsonText(json.RawMessage(s)), jsonTextSlow(json.RawMessage(s)))
 	same(t, "argsJSON", s, argsJSON(s), argsJSONSlow(s))
-	same(t, "validJSON", s, validJSON(s), json.Valid([]byte(s)))
+	same(t, "validJSON", s, jsontext.Valid(s), json.Valid([]byte(s)))
 	same(t, "parseMessageObject", s, pair(parseMessageObject(s)), pair(parseMessageObjectSlow(s)))
 
 	// The readers of a raw value get one as encoding/json hands it over: a valid value,

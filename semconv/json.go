@@ -7,7 +7,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/tracebridge/tracebridge/internal/plainjson"
+	"github.com/tracebridge/tracebridge/internal/jsontext"
 )
 
 // A decoder is a cursor over JSON text held in a string: it reads the content shapes of
@@ -228,7 +228,7 @@ func (d *decoder) scanString() (lit string, plain bool) {
 		if !special[s[i]] {
 			// Plain text goes eight bytes at a time; the first byte was checked so that
 			// a run of specials does not pay for the call.
-			i = plainjson.Run(s, i+1)
+			i = jsontext.Run(s, i+1)
 			for end := min(i+8, len(s)); i < end && !special[s[i]]; {
 				i++
 			}
@@ -510,75 +510,5 @@ func textOf(raw string) string {
 	case raw[0] == '"':
 		return unescape(raw[1 : len(raw)-1])
 	}
-	return compactText(raw)
-}
-
-// compactText returns a checked raw value without insignificant white space: the value
-// itself when it has none.
-func compactText(raw string) string {
-	i := spaceAt(raw)
-	if i < 0 {
-		return raw
-	}
-	var b strings.Builder
-	b.Grow(len(raw))
-	for i >= 0 {
-		b.WriteString(raw[:i])
-		raw = strings.TrimLeft(raw[i:], " \t\n\r")
-		i = spaceAt(raw)
-	}
-	b.WriteString(raw)
-	return b.String()
-}
-
-// appendCompact appends a checked raw value without insignificant white space.
-func appendCompact(b []byte, raw string) []byte {
-	for i := spaceAt(raw); i >= 0; i = spaceAt(raw) {
-		b = append(b, raw[:i]...)
-		raw = strings.TrimLeft(raw[i:], " \t\n\r")
-	}
-	return append(b, raw...)
-}
-
-// spaceAt returns the index of the first white space in checked JSON text outside its
-// strings, or -1.
-func spaceAt(s string) int {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\n', '\r':
-			return i
-		case '"':
-			i = stringEnd(s, i) - 1
-		}
-	}
-	return -1
-}
-
-// stringEnd returns the index after the checked string literal that starts at i.
-func stringEnd(s string, i int) int {
-	for i++; ; {
-		q := strings.IndexByte(s[i:], '"')
-		if q < 0 {
-			return len(s) // not reached on checked text
-		}
-		i += q
-		// The quote ends the string unless escaped: an odd run of backslashes before it.
-		n := 0
-		for s[i-1-n] == '\\' {
-			n++
-		}
-		if n%2 == 0 {
-			return i + 1
-		}
-		i++
-	}
-}
-
-// validJSON reports whether s is one JSON value (white space around it allowed), as
-// json.Valid does.
-func validJSON(s string) bool {
-	d := decoder{s: s}
-	d.value()
-	d.end()
-	return d.err == nil
+	return jsontext.Compact(raw)
 }

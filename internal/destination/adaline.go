@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tracebridge/tracebridge/internal/endpoint"
+	"github.com/tracebridge/tracebridge/internal/jsontext"
 	"github.com/tracebridge/tracebridge/record"
 )
 
@@ -359,7 +360,7 @@ func (w *jsonWriter) appendJSONText(b []byte, s string) []byte {
 	case valid && !spaced:
 		return record.AppendString(b, t) // the common case: no copy
 	case valid:
-		w.buf = compactJSON(w.buf[:0], t)
+		w.buf = jsontext.AppendCompact(w.buf[:0], t)
 	default:
 		w.buf = record.AppendString(w.buf[:0], s)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tracebridge/tracebridge/internal/endpoint"
+	"github.com/tracebridge/tracebridge/internal/jsontext"
 	"github.com/tracebridge/tracebridge/record"
 )
 
@@ -111,7 +112,7 @@ func appendMessages(b []byte, text, role string, n int, w *jsonWriter) ([]byte, 
 	}
 	if t, valid, spaced := jsonContainer(text); valid && t[0] == '[' {
 		if spaced {
-			w.buf = compactJSON(w.buf[:0], t)
+			w.buf = jsontext.AppendCompact(w.buf[:0], t)
 			t = string(w.buf)
 		}
 		elems := t[1 : len(t)-1]

@@ -1,6 +1,8 @@
-// Package plainjson finds runs of bytes that a JSON string holds as they are, eight at a
-// time: the inner loop of every hand-written encoder and of the content scanner.
-package plainjson
+// Package jsontext holds the hand-written JSON scanning that tracebridge's encoders and
+// content parser share: the eight-bytes-at-a-time run of text a string holds as is, and a
+// validator and compactor of JSON text that decide exactly as encoding/json's Valid and
+// Compact, without reflection or copies of the input.
+package jsontext
 
 // Run returns the end of the run of bytes from i on that a JSON string copies as they
 // are (printable ASCII other than '"' and '\\'), testing eight at a time as one word (the
