@@ -146,7 +146,7 @@ func (e *Exporter) prepare(recs []record.Record) []record.Record {
 	out := make([]record.Record, len(recs))
 	for i, r := range recs {
 		if !e.capture {
-			r.Input, r.Output, r.Custom, r.FeedbackText = "", "", "", ""
+			r.DropContent()
 		}
 		if r.Metadata != nil {
 			r.Metadata = maps.Clone(r.Metadata)

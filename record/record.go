@@ -280,6 +280,12 @@ func (r *Record) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// DropContent clears the fields that carry what people wrote and read: input, output,
+// custom data and feedback text. Ids, tasks, times, model, usage and status stay.
+func (r *Record) DropContent() {
+	r.Input, r.Output, r.Custom, r.FeedbackText = "", "", "", ""
+}
+
 func appendNullString(b []byte, s string) []byte {
 	if s == "" {
 		return append(b, "null"...)

@@ -43,6 +43,9 @@ type Config struct {
 
 	// KeepAllSpans sends every span (non-LLM ones as task "event"), not only LLM steps.
 	KeepAllSpans bool `mapstructure:"keep_all_spans"`
+	// CaptureContent decides whether inputs, outputs, custom data and feedback text leave
+	// the collector; without them, ids, tasks, times, model, usage and status still go.
+	CaptureContent bool `mapstructure:"capture_content"`
 	// Linger is how long a trace's spans are remembered after they were sent, so that a
 	// later batch of the same trace is mapped with them (one message, right parents).
 	Linger time.Duration `mapstructure:"linger"`

@@ -41,7 +41,7 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatalf("minimal config: %v", err)
 	}
 	if cfg.ClientConfig.Timeout != 10*time.Second || cfg.Concurrency != 32 || cfg.Linger != 30*time.Second ||
-		cfg.MaxBufferedSpans != 50_000 || cfg.MaxBufferedBytes != assembly.DefaultMaxBytes || cfg.KeepAllSpans || !cfg.QueueConfig.HasValue() || !cfg.RetryConfig.Enabled {
+		cfg.MaxBufferedSpans != 50_000 || cfg.MaxBufferedBytes != assembly.DefaultMaxBytes || cfg.KeepAllSpans || !cfg.CaptureContent || !cfg.QueueConfig.HasValue() || !cfg.RetryConfig.Enabled {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
 	if u, _ := cfg.traceURL(); u != "http://127.0.0.1:8400/v1/trace" {
@@ -61,7 +61,7 @@ func TestLoadConfig(t *testing.T) {
 	case string(cfg.APIKey) != testKey, cfg.APIKeyFromMetadata != "x-api-key":
 		t.Errorf("keys: %q from %q", cfg.APIKey, cfg.APIKeyFromMetadata)
 	case cfg.ClientConfig.Timeout != 5*time.Second, cfg.Concurrency != 8, cfg.Linger != time.Minute,
-		cfg.MaxBufferedSpans != 100_000, cfg.MaxBufferedBytes != 128<<20, !cfg.KeepAllSpans, cfg.MaxRecordBytes != 65536:
+		cfg.MaxBufferedSpans != 100_000, cfg.MaxBufferedBytes != 128<<20, !cfg.KeepAllSpans, cfg.CaptureContent, cfg.MaxRecordBytes != 65536:
 		t.Errorf("settings: %+v", cfg)
 	case cfg.RetryConfig.MaxElapsedTime != 0, cfg.RetryConfig.InitialInterval != time.Second:
 		t.Errorf("retry_on_failure: %+v", cfg.RetryConfig)

@@ -105,7 +105,7 @@ func (e *tbExporter) newLane(key string) *lane {
 		HTTPClient: e.client,
 		Retry:      transport.RetryConfig{Enabled: false},
 	})
-	l := &lane{sender: transport.NewSender(c, transport.SenderConfig{
+	l := &lane{dropContent: !e.cfg.CaptureContent, sender: transport.NewSender(c, transport.SenderConfig{
 		Concurrency:    e.cfg.Concurrency,
 		MaxRecordBytes: e.cfg.MaxRecordBytes,
 		Destination:    e.dest,

@@ -128,6 +128,26 @@ func TestPushWholeTraceAndRetry(t *testing.T) {
 	}
 }
 
+// With capture_content off, the records arrive whole but for what people wrote and read.
+func TestCaptureContentOff(t *testing.T) {
+	srv := startAPI(t, "")
+	e := newPush(t, srv.URL(), func(c *Config) { c.CaptureContent = false })
+	tid := pcommon.TraceID{0xa1, 7}
+	if err := e.pushTraces(context.Background(), chatturn.Trace(tid, chatturn.Root, chatturn.Retrieval, chatturn.Chat)); err != nil {
+		t.Fatal(err)
+	}
+	recs := records(t, srv, tid)
+	checkTurn(t, recs, tid)
+	for _, r := range recs {
+		if r.Input != "" || r.Output != "" || r.Custom != "" || r.FeedbackText != "" {
+			t.Errorf("%s record carries content: input %q output %q", r.Task, r.Input, r.Output)
+		}
+		if r.Task == record.TaskGeneration && r.Metadata[record.MetaModel] == nil {
+			t.Errorf("generation lost its model: %v", r.Metadata)
+		}
+	}
+}
+
 func TestPushTraceInPieces(t *testing.T) {
 	srv := startAPI(t, "")
 	e := newPush(t, srv.URL(), nil)

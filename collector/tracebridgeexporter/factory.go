@@ -43,6 +43,7 @@ func createDefaultConfig() component.Config {
 		MaxBufferedBytes: assembly.DefaultMaxBytes,
 		Concurrency:      defaultConcurrency,
 		MaxRecordBytes:   defaultMaxRecordBytes,
+		CaptureContent:   true,
 	}
 }
 

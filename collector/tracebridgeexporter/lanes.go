@@ -21,6 +21,9 @@ const shardsPerLane = 8
 // its own assemblers, so that a batch never collects another tenant's records.
 type lane struct {
 	sender *transport.Sender
+	// dropContent clears content from the records before they are encoded (capture_content
+	// off).
+	dropContent bool
 	shards [shardsPerLane]shard
 	users  int // exports using the lane now; guarded by lanes.mu
 }
@@ -65,7 +68,7 @@ func (l *lane) export(ctx context.Context, w work) outcome {
 	var wg sync.WaitGroup
 	for n := range groups {
 		if !groups[n].empty() {
-			wg.Go(func() { results[n] = l.shards[n].export(ctx, l.sender, groups[n]) })
+			wg.Go(func() { results[n] = l.shards[n].export(ctx, l, groups[n]) })
 		}
 	}
 	wg.Wait()
@@ -76,7 +79,7 @@ func (l *lane) export(ctx context.Context, w work) outcome {
 	return o
 }
 
-func (s *shard) export(ctx context.Context, sender *transport.Sender, w work) (o outcome) {
+func (s *shard) export(ctx context.Context, l *lane, w work) (o outcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range w.spans {
@@ -95,7 +98,13 @@ func (s *shard) export(ctx context.Context, sender *transport.Sender, w work) (o
 	if len(b.Records) == 0 {
 		return o
 	}
-	errs := sender.Deliver(ctx, b.Records)
+	if l.dropContent {
+		// After mapping and hashing, before any encoding: what is cleared never leaves.
+		for i := range b.Records {
+			b.Records[i].DropContent()
+		}
+	}
+	errs := l.sender.Deliver(ctx, b.Records)
 	s.asm.Commit(b, func(i int) bool { return errs[i] == nil })
 	o.add(b.Records, errs)
 	return o
