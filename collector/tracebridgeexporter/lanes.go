@@ -24,8 +24,8 @@ type lane struct {
 	// dropContent clears content from the records before they are encoded (capture_content
 	// off).
 	dropContent bool
-	shards [shardsPerLane]shard
-	users  int // exports using the lane now; guarded by lanes.mu
+	shards      [shardsPerLane]shard
+	users       int // exports using the lane now; guarded by lanes.mu
 }
 
 // shard holds the traces whose id falls to it. Its lock is held from End to Commit: a batch
