@@ -32,6 +32,14 @@ for m in $modules; do
   (cd "$m" && GOWORK=$work go vet ./... && GOWORK=$work go test -race -count=1 -timeout 15m ./...)
 done
 
+# The mapping on what real npm instrumentations emit today: a fresh capture from the pinned
+# packages (npm ci from the registry), mapped by the same test as the checked-in captures.
+echo "== fresh capture from the npm instrumentations"
+captured=$(mktemp -d)
+trap 'rm -rf "$captured"' EXIT
+bash scripts/capture-npm.sh "$captured"
+(GOWORK=off TRACEBRIDGE_CAPTURED="$captured" go test -count=1 -run '^TestCaptured$' ./semconv)
+
 # Short fuzz runs: bounded in time, they fail on any panic or broken invariant.
 fuzztime=${FUZZTIME:-10s}
 echo "== fuzz ($fuzztime each)"
