@@ -40,7 +40,9 @@ func WithAPIKey(key string) Option {
 
 // WithHTTPClient sends requests through client: its transport (TLS, proxy, pooling) is used
 // as it is. The exporter works on a copy and sets the copy's Timeout only when the client has
-// none. Size its idle-connection pool to the concurrency for keep-alive to hold.
+// none. Size its idle-connection pool to the concurrency for keep-alive to hold. Requests
+// share one header map, so its RoundTripper must not modify a request (net/http's rule:
+// clone it first, as otelhttp's transport does).
 func WithHTTPClient(client *http.Client) Option {
 	return optionFunc(func(c *config.Config) { c.HTTPClient = client })
 }
