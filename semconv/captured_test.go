@@ -23,6 +23,8 @@ import (
 // Captured traces: testdata/captured/<dialect>.json, spans (and GenAI log records) that real
 // npm instrumentations emitted for an OpenAI chat completion against a fake OpenAI server
 // (testdata/npmcapture/capture.mjs; regenerate with scripts/capture-npm.sh, never by hand).
+// Scenarios: "chat", "tool_call", and "stream" (the chat conversation streamed over SSE,
+// with stream_options.include_usage; checked against the chat expectations).
 // Unlike the golden fixtures they were not written from the specs, so they catch what the
 // instrumentations really send. The expectations below are written by hand from what the
 // fake server answered, not snapshotted from the mapping's output.
@@ -36,6 +38,7 @@ const (
 	capToolName     = "get_order_status"
 	capToolCallID   = "call_fake0001"
 	capModel        = "gpt-4o-mini-2024-07-18" // the response model; the request asks for gpt-4o-mini
+	capRequestModel = "gpt-4o-mini"
 )
 
 type capturedFile struct {
@@ -333,22 +336,46 @@ type capExpect struct {
 	scope     string // the instrumentation scope of the LLM span
 	provider  string // metadata provider: the provider as the instrumentation names it
 	operation string // metadata operation: gen_ai.operation.name or the dialect's equivalent
+	stream    capStreamExpect
+}
+
+// capStreamExpect is where a dialect's "stream" scenario differs from its "chat" one because
+// the instrumentation records less (or otherwise) for a streamed answer. The spans decide
+// these, not the mapping: each is a fact about the captured stream span.
+type capStreamExpect struct {
+	operation string // the streamed call's operation, when it is not the chat one
+	model     string // the model recorded, when it is not the response model capModel
+	noUsage   bool   // the stream span carries no token counts at all
 }
 
 // capExpected lists every dialect captured; a new capture file needs an entry.
 var capExpected = map[string]capExpect{
 	// OTel GenAI (contrib @opentelemetry/instrumentation-openai): attributes on the span,
 	// content as gen_ai.* log events (semconv 1.28-1.36) joined to the span.
+	// Streamed, it records the same: usage from the include_usage chunk, the response model,
+	// gen_ai.response.finish_reasons, and the assembled answer in the gen_ai.choice log.
 	"genai": {scope: "@opentelemetry/instrumentation-openai", provider: "openai", operation: "chat"},
 	// OpenInference: llm.* flattened messages, llm.token_count.*, llm.system.
-	"openinference": {scope: "@arizeai/openinference-instrumentation-openai", provider: "openai", operation: "LLM"},
+	// Streamed (4.2.7, consumeChatCompletionStreamChunks), it records the assembled answer
+	// (output.value, llm.output_messages.0.*) and llm.finish_reason, but skips the usage chunk
+	// (it has no choices), so there is no llm.token_count.*, and never reads the chunks'
+	// model, so llm.model_name stays the request's "gpt-4o-mini".
+	"openinference": {scope: "@arizeai/openinference-instrumentation-openai", provider: "openai", operation: "LLM",
+		stream: capStreamExpect{model: capRequestModel, noUsage: true}},
 	// OpenLLMetry 0.27: gen_ai.input.messages / gen_ai.output.messages (parts form),
 	// gen_ai.provider.name.
-	"openllmetry": {scope: "@traceloop/instrumentation-openai", provider: "openai", operation: "chat"},
+	// Streamed, it records the answer, gen_ai.response.model and finish reasons, but takes
+	// usage only from its own tiktoken estimate (enrichTokens, off here: it would not be the
+	// provider's 42/11), never from the include_usage chunk: no gen_ai.usage.*.
+	"openllmetry": {scope: "@traceloop/instrumentation-openai", provider: "openai", operation: "chat",
+		stream: capStreamExpect{noUsage: true}},
 	// Vercel AI SDK: ai.generateText wrapping ai.generateText.doGenerate. The SDK names the
 	// provider "openai.chat" (ai.model.provider and gen_ai.system); the golden Vercel
 	// fixtures keep that name as it is, and so does this expectation.
-	"vercel": {scope: "ai", provider: "openai.chat", operation: "ai.generateText.doGenerate"},
+	// Streamed: ai.streamText wrapping ai.streamText.doStream (with ai.stream.firstChunk and
+	// ai.stream.finish events), usage and finish reason recorded as for generateText.
+	"vercel": {scope: "ai", provider: "openai.chat", operation: "ai.generateText.doGenerate",
+		stream: capStreamExpect{operation: "ai.streamText.doStream"}},
 }
 
 type capMessage struct {
@@ -379,7 +406,7 @@ func TestCaptured(t *testing.T) {
 			for _, sc := range cf.Scenarios {
 				scenarios[sc.Name] = sc
 			}
-			for _, want := range []string{"chat", "tool_call"} {
+			for _, want := range []string{"chat", "tool_call", "stream"} {
 				sc, ok := scenarios[want]
 				if !ok {
 					t.Errorf("no %s scenario", want)
@@ -436,9 +463,39 @@ func checkCaptured(t *testing.T, scenario string, exp capExpect, recs []record.R
 	}
 	msg, gen := msgs[0], gens[0]
 
+	// "stream" is the "chat" conversation streamed: the same expectations, except where the
+	// instrumentation records less for a stream (exp.stream, with the reason at capExpected).
 	userText, inTok, outTok := capUserText, int64(42), int64(11)
+	model, operation, usage := capModel, exp.operation, true
 	if scenario == "tool_call" {
 		userText, inTok, outTok = capToolUserText, 57, 17
+	}
+	if scenario == "stream" {
+		if exp.stream.operation != "" {
+			operation = exp.stream.operation
+		}
+		if exp.stream.model != "" {
+			model = exp.stream.model
+		}
+		usage = !exp.stream.noUsage
+	}
+	// checkTokens checks the token counts, or, when the span carries none, that the mapping
+	// does not make any up.
+	checkTokens := func(t *testing.T, m map[string]any, total bool) {
+		t.Helper()
+		if !usage {
+			for _, k := range []string{record.MetaInputTokens, record.MetaOutputTokens, record.MetaTotalTokens} {
+				if v, ok := m[k]; ok {
+					t.Errorf("metadata %s = %#v, but the span records no usage", k, v)
+				}
+			}
+			return
+		}
+		checkMetaInt(t, m, record.MetaInputTokens, inTok)
+		checkMetaInt(t, m, record.MetaOutputTokens, outTok)
+		if total {
+			checkMetaInt(t, m, record.MetaTotalTokens, inTok+outTok)
+		}
 	}
 
 	sub := func(name string, f func(t *testing.T)) {
@@ -460,8 +517,7 @@ func checkCaptured(t *testing.T, scenario string, exp capExpect, recs []record.R
 		if msg.Output != want {
 			t.Errorf("message output %q, want %q", msg.Output, want)
 		}
-		checkMetaInt(t, msg.Metadata, record.MetaInputTokens, inTok)
-		checkMetaInt(t, msg.Metadata, record.MetaOutputTokens, outTok)
+		checkTokens(t, msg.Metadata, false)
 	})
 
 	sub("generation_tree", func(t *testing.T) {
@@ -488,7 +544,7 @@ func checkCaptured(t *testing.T, scenario string, exp capExpect, recs []record.R
 		if len(out) != 1 || out[0].Role != "assistant" {
 			t.Fatalf("generation output %s, want one assistant message", gen.Output)
 		}
-		if scenario == "chat" {
+		if scenario != "tool_call" {
 			if out[0].Content != capAnswerText {
 				t.Errorf("generation output %s, want the answer %q", gen.Output, capAnswerText)
 			}
@@ -503,15 +559,13 @@ func checkCaptured(t *testing.T, scenario string, exp capExpect, recs []record.R
 
 	sub("generation_metadata", func(t *testing.T) {
 		m := gen.Metadata
-		checkMetaString(t, m, record.MetaModel, capModel)
+		checkMetaString(t, m, record.MetaModel, model)
 		checkMetaString(t, m, record.MetaProvider, exp.provider)
-		checkMetaString(t, m, record.MetaOperation, exp.operation)
+		checkMetaString(t, m, record.MetaOperation, operation)
 		checkMetaString(t, m, record.MetaStatus, "ok")
-		checkMetaInt(t, m, record.MetaInputTokens, inTok)
-		checkMetaInt(t, m, record.MetaOutputTokens, outTok)
-		checkMetaInt(t, m, record.MetaTotalTokens, inTok+outTok)
+		checkTokens(t, m, true)
 		fr, _ := m[record.MetaFinishReason].(string)
-		if scenario == "chat" && fr != "stop" {
+		if scenario != "tool_call" && fr != "stop" {
 			t.Errorf("finish_reason %q, want stop", fr)
 		}
 		// Instrumentations spell it tool_calls, tool_call or tool-calls, as the mapping keeps it.

@@ -1,6 +1,9 @@
 // capture.mjs records the OpenTelemetry spans (and GenAI log records) that real npm LLM
 // instrumentations emit for an OpenAI chat completion, against a fake OpenAI-compatible
-// server started in-process on 127.0.0.1. Nothing leaves the machine.
+// server started in-process on 127.0.0.1. Nothing leaves the machine. Scenarios: "chat" (one
+// answer), "tool_call" (the model calls a tool) and "stream" (the chat conversation streamed:
+// stream: true with stream_options.include_usage, or the AI SDK's streamText, read to the end;
+// the server answers with OpenAI's SSE chat.completion.chunk stream and data: [DONE]).
 //
 //   node capture.mjs <outdir>            run every dialect, each in its own process
 //   node capture.mjs <outdir> <dialect>  run one dialect (what the parent spawns)
@@ -37,6 +40,9 @@ export const ANSWER_TEXT = 'You can return unworn shoes within 30 days.';
 export const TOOL_USER_TEXT = 'Where is my order 1234?';
 export const TOOL_NAME = 'get_order_status';
 export const TOOL_ARGS = '{"order_id":"1234"}';
+// The "stream" scenario's content deltas: together they spell ANSWER_TEXT.
+export const ANSWER_DELTAS = ['You', ' can', ' return', ' unworn', ' shoes', ' within', ' 30', ' days', '.'];
+if (ANSWER_DELTAS.join('') !== ANSWER_TEXT) throw new Error('ANSWER_DELTAS do not spell ANSWER_TEXT');
 
 const DIALECTS = {
   openllmetry: {
@@ -116,6 +122,58 @@ function completion(body) {
   };
 }
 
+// streamChunks is the "stream" scenario's answer as OpenAI streams it: chat.completion.chunk
+// objects, the first carrying the role, then one content delta each, then an empty delta
+// with finish_reason "stop", then (with stream_options.include_usage) a chunk with no
+// choices and the usage; before it every chunk has "usage": null, as OpenAI sends them.
+function streamChunks(body) {
+  const withUsage = !!(body.stream_options && body.stream_options.include_usage);
+  const base = {
+    id: 'chatcmpl-fake0003',
+    object: 'chat.completion.chunk',
+    created: 1764000000,
+    model: MODEL_RESPONSE,
+    system_fingerprint: 'fp_fake',
+    service_tier: 'default',
+  };
+  const chunk = (delta, finish) => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    ...(withUsage ? { usage: null } : {}),
+  });
+  const chunks = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
+  for (const d of ANSWER_DELTAS) chunks.push(chunk({ content: d }, null));
+  chunks.push(chunk({}, 'stop'));
+  if (withUsage) {
+    chunks.push({
+      ...base,
+      choices: [],
+      usage: {
+        prompt_tokens: 42,
+        completion_tokens: 11,
+        total_tokens: 53,
+        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      },
+    });
+  }
+  return chunks;
+}
+
+async function writeStream(res, body) {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-request-id': 'req_fake',
+  });
+  for (const c of streamChunks(body)) {
+    res.write(`data: ${JSON.stringify(c)}\n\n`);
+    await new Promise((r) => setTimeout(r, 2)); // separate network reads, as a real stream
+  }
+  res.end('data: [DONE]\n\n');
+}
+
 function startServer() {
   const server = createServer((req, res) => {
     let data = '';
@@ -128,8 +186,12 @@ function startServer() {
       }
       const body = JSON.parse(data || '{}');
       if (body.stream) {
-        res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: 'fake server: stream=true not supported' } }));
+        if (Array.isArray(body.tools) && body.tools.length > 0) {
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { message: 'fake server: streamed tool calls not supported' } }));
+          return;
+        }
+        writeStream(res, body).catch((err) => res.destroy(err));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_fake' });
@@ -229,11 +291,26 @@ async function runDialect(outdir, name) {
 
   let call;
   if (name === 'vercel') {
-    const { generateText, tool, jsonSchema } = require('ai');
+    const { generateText, streamText, tool, jsonSchema } = require('ai');
     const { createOpenAI } = require('@ai-sdk/openai');
     const openai = createOpenAI({ baseURL, apiKey: 'sk-fake' });
     call = async (scenario) => {
-      if (scenario === 'chat') {
+      if (scenario === 'stream') {
+        // the SDK's chat model asks with stream_options.include_usage itself
+        const result = streamText({
+          model: openai.chat(MODEL_REQUEST),
+          system: SYSTEM_TEXT,
+          prompt: USER_TEXT,
+          temperature: 0.2,
+          experimental_telemetry: { isEnabled: true, functionId: 'support-chat' },
+          onError: ({ error }) => { streamErr = error; },
+        });
+        let streamErr;
+        let text = '';
+        for await (const part of result.textStream) text += part; // consumed to the end
+        if (streamErr) throw streamErr;
+        if (text !== ANSWER_TEXT) throw new Error(`streamText gave ${JSON.stringify(text)}`);
+      } else if (scenario === 'chat') {
         await generateText({
           model: openai.chat(MODEL_REQUEST),
           system: SYSTEM_TEXT,
@@ -264,17 +341,28 @@ async function runDialect(outdir, name) {
         model: MODEL_REQUEST,
         messages: [
           { role: 'system', content: SYSTEM_TEXT },
-          { role: 'user', content: scenario === 'chat' ? USER_TEXT : TOOL_USER_TEXT },
+          { role: 'user', content: scenario === 'tool_call' ? TOOL_USER_TEXT : USER_TEXT },
         ],
         temperature: 0.2,
       };
       if (scenario === 'tool_call') req.tools = tools;
-      await client.chat.completions.create(req);
+      if (scenario !== 'stream') {
+        await client.chat.completions.create(req);
+        return;
+      }
+      req.stream = true;
+      req.stream_options = { include_usage: true };
+      const stream = await client.chat.completions.create(req);
+      let text = '';
+      for await (const chunk of stream) {
+        text += (chunk.choices[0] && chunk.choices[0].delta && chunk.choices[0].delta.content) || '';
+      }
+      if (text !== ANSWER_TEXT) throw new Error(`stream gave ${JSON.stringify(text)}`);
     };
   }
 
   const scenarios = [];
-  for (const scenario of ['chat', 'tool_call']) {
+  for (const scenario of ['chat', 'tool_call', 'stream']) {
     spans.reset();
     logs.reset();
     await tracer.startActiveSpan('POST /chat', { kind: api.SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/chat' } }, async (root) => {
@@ -289,6 +377,9 @@ async function runDialect(outdir, name) {
         root.end();
       }
     });
+    // Let spans that end after the caller's last read end before collecting: OpenInference
+    // ends its stream span from a tee'd copy of the stream, after the app's root span.
+    await new Promise((r) => setTimeout(r, 50));
     await provider.forceFlush();
     await loggerProvider.forceFlush();
     scenarios.push({
