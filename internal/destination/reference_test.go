@@ -240,31 +240,12 @@ type adalinePatch struct {
 }
 
 func refAdalineContentOf(r *record.Record) adalineContentJSON {
-	c := adalineContentJSON{Type: ContentOther, Input: string(jsonText(r.Input)), Output: string(jsonText(r.Output))}
-	op := metaString(r, record.MetaOperation)
-	switch r.Task {
-	case record.TaskGeneration:
-		if op == "embeddings" || op == "EMBEDDING" || op == "embedding" {
-			c.Type = ContentEmbeddings
-			break
-		}
-		c.Type = ContentModel
-		c.Provider, c.Model = metaString(r, record.MetaProvider), metaString(r, record.MetaModel)
-		if c.Provider == "" {
-			c.Provider = "unknown"
-		}
-		if c.Model == "" {
-			c.Model = "unknown"
-		}
-	case record.TaskRetrieval:
-		c.Type = ContentRetrieval
-	case record.TaskTool:
-		c.Type = ContentTool
-	case record.TaskEvent:
-		if op == "GUARDRAIL" {
-			c.Type = ContentGuardrail
-		}
-	case record.TaskFeedback:
+	// The content type is adalineContentOf's, unchanged by the hand-written encoder; the
+	// reference is how input and output were encoded.
+	t := adalineContentOf(r)
+	c := adalineContentJSON{Type: t.Type, Provider: t.Provider, Model: t.Model,
+		Input: string(jsonText(r.Input)), Output: string(jsonText(r.Output))}
+	if r.Task == record.TaskFeedback {
 		c.Output = string(marshal(map[string]string{"feedback_tag": r.FeedbackTag, "feedback_text": r.FeedbackText}))
 	}
 	return c
