@@ -147,14 +147,20 @@ func checkGenAILogEvents(t *testing.T, c *collector, srv *serve, tid trace.Trace
 		kv("message", attribute.MapValue(attribute.String("content", "56.")))), false)
 	flush("late choice", lp.ForceFlush)
 	var recs []record.Record
-	waitFor(t, 20*time.Second, "the second generation re-sent with its late choice", func() bool {
+	// The generation and the message (whose output is the last generation's) are re-sent in
+	// separate requests: wait for both.
+	waitFor(t, 20*time.Second, "the second generation and the message re-sent with the late choice", func() bool {
 		recs = turnRecords(t, srv, tid)
+		genDone, msgDone := false, false
 		for _, r := range recs {
-			if r.TraceID == gen2 {
-				return r.Output == `[{"role":"assistant","content":"56.","finish_reason":"stop"}]`
+			switch r.TraceID {
+			case gen2:
+				genDone = r.Output == `[{"role":"assistant","content":"56.","finish_reason":"stop"}]`
+			case semconv.MessageID(tid):
+				msgDone = r.Output == "56."
 			}
 		}
-		return false
+		return genDone && msgDone
 	})
 	byID = checkConsistent(t, recs, tid)
 	if len(byID) != 3 {
