@@ -295,29 +295,13 @@ func toAttrValue(t *testing.T, v any) attribute.Value {
 			if same {
 				switch typ {
 				case attribute.STRING:
-					s := make([]string, len(vals))
-					for i, e := range vals {
-						s[i] = e.AsString()
-					}
-					return attribute.StringSliceValue(s)
+					return attribute.StringSliceValue(sliceOf(vals, attribute.Value.AsString))
 				case attribute.INT64:
-					s := make([]int64, len(vals))
-					for i, e := range vals {
-						s[i] = e.AsInt64()
-					}
-					return attribute.Int64SliceValue(s)
+					return attribute.Int64SliceValue(sliceOf(vals, attribute.Value.AsInt64))
 				case attribute.FLOAT64:
-					s := make([]float64, len(vals))
-					for i, e := range vals {
-						s[i] = e.AsFloat64()
-					}
-					return attribute.Float64SliceValue(s)
+					return attribute.Float64SliceValue(sliceOf(vals, attribute.Value.AsFloat64))
 				case attribute.BOOL:
-					s := make([]bool, len(vals))
-					for i, e := range vals {
-						s[i] = e.AsBool()
-					}
-					return attribute.BoolSliceValue(s)
+					return attribute.BoolSliceValue(sliceOf(vals, attribute.Value.AsBool))
 				}
 			}
 		} else {
@@ -329,6 +313,15 @@ func toAttrValue(t *testing.T, v any) attribute.Value {
 	}
 	t.Fatalf("attribute value of type %T", v)
 	return attribute.Value{}
+}
+
+// sliceOf is vals, all of one type, as a Go slice of that type.
+func sliceOf[T any](vals []attribute.Value, as func(attribute.Value) T) []T {
+	out := make([]T, len(vals))
+	for i, v := range vals {
+		out[i] = as(v)
+	}
+	return out
 }
 
 // capExpect is what a dialect's instrumentation records beyond the common conversation.

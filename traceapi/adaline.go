@@ -361,13 +361,8 @@ func notFound(ref, id string) string {
 
 // postAdalineSpan handles POST /v2/logs/span: one span of an existing trace.
 func (s *Server) postAdalineSpan(w http.ResponseWriter, r *http.Request) {
-	body, ok := s.readBody(w, r)
+	whole, ok := s.readJSONBody(w, r)
 	if !ok {
-		return
-	}
-	whole, err := parseBody(body)
-	if err != nil {
-		s.badRequest(w, err)
 		return
 	}
 	o, err := readObject(whole, "", "projectId", "span")
@@ -417,13 +412,8 @@ func (s *Server) postAdalineSpan(w http.ResponseWriter, r *http.Request) {
 // patchAdalineTrace handles PATCH /v2/logs/trace: an update of a stored trace, kept as an
 // item of its own (kind "trace_update", the body as received) after the trace.
 func (s *Server) patchAdalineTrace(w http.ResponseWriter, r *http.Request) {
-	body, ok := s.readBody(w, r)
+	whole, ok := s.readJSONBody(w, r)
 	if !ok {
-		return
-	}
-	whole, err := parseBody(body)
-	if err != nil {
-		s.badRequest(w, err)
 		return
 	}
 	o, err := readObject(whole, "", "projectId", "traceId", "referenceId", "logTrace")

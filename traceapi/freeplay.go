@@ -97,13 +97,8 @@ func (s *Server) freeplay(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, err)
 		return
 	}
-	body, ok := s.readBody(w, r)
+	whole, ok := s.readJSONBody(w, r)
 	if !ok {
-		return
-	}
-	whole, err := parseBody(body)
-	if err != nil {
-		s.badRequest(w, err)
 		return
 	}
 	switch {

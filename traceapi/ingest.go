@@ -2,6 +2,7 @@ package traceapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,20 @@ import (
 // readBody applies the checks every ingestion endpoint shares: Content-Type must be
 // application/json (415) and the body at most MaxBodyBytes (413). It answers the failure
 // itself and returns false.
+// readJSONBody is readBody then parseBody, answering 400 for a body that is not JSON.
+func (s *Server) readJSONBody(w http.ResponseWriter, r *http.Request) (json.RawMessage, bool) {
+	body, ok := s.readBody(w, r)
+	if !ok {
+		return nil, false
+	}
+	whole, err := parseBody(body)
+	if err != nil {
+		s.badRequest(w, err)
+		return nil, false
+	}
+	return whole, true
+}
+
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	ct := r.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
